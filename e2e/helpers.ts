@@ -1,0 +1,22 @@
+import { expect, type Page } from '@playwright/test';
+
+/** Collects console errors and uncaught page errors; tests assert the list is empty at the end. */
+export function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(`${error.name}: ${error.message}`));
+  return errors;
+}
+
+export async function waitForEngine(page: Page): Promise<string> {
+  const name = page.getByTestId('backend-name');
+  await expect(name).toBeVisible();
+  return (await name.textContent()) ?? '';
+}
+
+export async function setField(page: Page, label: string, value: string | number): Promise<void> {
+  const input = page.getByLabel(label, { exact: true });
+  await input.fill(String(value));
+}

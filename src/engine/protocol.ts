@@ -1,0 +1,136 @@
+/**
+ * The contract between the main thread and the engine worker. Everything that crosses the worker
+ * boundary is declared here, as plain structured-cloneable data.
+ */
+
+/** tfjs backends, in the order the engine tries them. */
+export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_ORDER)[number];
+
+export function isBackendName(value: unknown): value is BackendName {
+  return typeof value === 'string' && (BACKEND_ORDER as readonly string[]).includes(value);
+}
+
+/** Why a backend was not used. */
+export interface BackendRejection {
+  backend: BackendName;
+  reason: string;
+}
+
+export interface BackendReport {
+  backend: BackendName;
+  /** Human-readable description of the device doing the work (GPU adapter, or "CPU (WebAssembly, SIMD)"). */
+  adapterDescription: string;
+  /** The backend the user forced through the URL, if any. */
+  forced: BackendName | null;
+  /** Backends tried before the one in use, each with the reason it was skipped. */
+  rejected: BackendRejection[];
+}
+
+/** Where the CIFAR-10 test batch comes from, or why it is missing. */
+export type DataStatus =
+  | { state: 'ready'; source: 'server' | 'indexeddb'; testImages: number; trainImages: number }
+  | { state: 'missing'; message: string }
+  | { state: 'error'; message: string };
+
+/** One evaluated mini-batch. */
+export interface BatchPoint {
+  run: number;
+  batch: number;
+  imagesDone: number;
+  /** Accuracy of this batch alone, 0..1. */
+  batchAccuracy: number;
+  /** Accuracy over all images of this run so far, 0..1. */
+  runningAccuracy: number;
+}
+
+export interface JobProgress {
+  /** Points since the previous progress message (coalesced: nothing is dropped). */
+  points: BatchPoint[];
+  imagesDone: number;
+  imagesTotal: number;
+  imagesPerSecond: number;
+  phase: 'warming-up' | 'running' | 'paused';
+}
+
+export type JobOutcome = 'finished' | 'stopped';
+
+export interface SliceRequest {
+  /** Number of CIFAR-10 test images, taken from the start of the test batch. */
+  images: number;
+  batchSize: number;
+  /** Seed of the random initialisation of the demo network. */
+  seed: number;
+}
+
+export interface SliceResult {
+  outcome: JobOutcome;
+  imagesDone: number;
+  accuracy: number;
+  seconds: number;
+}
+
+export interface MemoryReport {
+  numTensors: number;
+  numBytes: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Experiments (the routines of VGG-8 / GoogLeNet inference and VGG-8 training).
+
+/** Accuracy of one finished inference run over the chosen test images. */
+export interface RunSummary {
+  run: number;
+  accuracy: number;
+  images: number;
+}
+
+/** Signal-to-noise of one layer's analog output against its ideal (digital) output, in dB. */
+export interface LayerSnr {
+  layer: string;
+  snrDb: number;
+}
+
+/** One training epoch. Accuracies are fractions 0..1; loss is mean cross-entropy (nats). */
+export interface EpochPoint {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+  /** Seconds since the start of training (cumulative), as the paper's scripts log it. */
+  elapsedSeconds: number;
+}
+
+export interface ExperimentProgress {
+  kind: 'inference' | 'training';
+  /** Inference: batches since the previous message. Training: mini-batches of the current epoch. */
+  batchPoints: BatchPoint[];
+  /** Training: epochs finished since the previous message. */
+  epochPoints: EpochPoint[];
+  /** Inference: runs finished since the previous message. */
+  runSummaries: RunSummary[];
+  /** Inference: per-layer SNR, sent once per run (measured on the run's first batch). */
+  layerSnr: LayerSnr[] | null;
+  /** Work units (images, or training images × epochs) done and in all, and throughput. */
+  imagesDone: number;
+  imagesTotal: number;
+  imagesPerSecond: number;
+  phase: 'loading' | 'programming' | 'calibrating' | 'warming-up' | 'running' | 'paused';
+  /** A short human-readable line about what is happening ("run 2 of 10", "epoch 3 of 20"). */
+  message: string;
+}
+
+export interface ExperimentResult {
+  kind: 'inference' | 'training';
+  outcome: JobOutcome;
+  seconds: number;
+  /** Inference: accuracy per finished run, mean and sample standard deviation across runs. */
+  runs: RunSummary[];
+  meanAccuracy: number | null;
+  stdAccuracy: number | null;
+  layerSnr: LayerSnr[];
+  /** Training: all epochs. */
+  epochs: EpochPoint[];
+  /** The digital baseline accuracy of the loaded weights (from their manifest), when known. */
+  baselineAccuracy: number | null;
+}
