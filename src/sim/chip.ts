@@ -1,0 +1,231 @@
+/**
+ * A layer programmed onto a simulated chip (plain typed arrays, no tfjs), and the read settings that
+ * both the tfjs layer (`analogLayer.ts`) and the float64 reference (`reference.ts`) follow.
+ *
+ * Read semantics for one input vector x (a dense row or a conv patch, K values), per layer:
+ *  1. Input range ν (calibrated | dynamic batch max|x| | per-vector max|x| | none = 1); x̃ = clip(x/ν, −1, 1)
+ *     (or [0, 1] for unsigned encoding;
+ *     no clipping with an ideal DAC, B_in = 0).
+ *  2. DAC, B_in bits: integer code q = rnd(x̃·q_max), q_max = 2^(B−1) − 1 signed or 2^B − 1 unsigned.
+ *     multilevel: one read with V = V_read·q/d (d = q_max, or 2^(B−1) / 2^B under the NeuroSim gain);
+ *     bit-serial: one read per bit z with V = V_read·bit_z(q) (two's complement when signed), weight w_z
+ *     = 2^z (−2^(B−1) for the sign bit). B_in = 0: V = V_read·x̃, no quantisation.
+ *  3. Per row-tile t and read group g (e.g. G⁺ − G⁻ in analog, or a reference column):
+ *     I = Σ_{j in t} V_j·G_j (amperes) [+ IR-drop correction] + read noise N(0, Σ_j V_j²σ²(G_j))
+ *     + output noise N(0, (σ_out·G_max·V_read)²).
+ *  4. ADC on I (range fixed / calibrated / dynamic; + ADC noise N(0, (σ_lsb·Δ)²)) → Q(I).
+ *  5. Digital: y_n = ν·post·α·Σ_g c_g·Σ_t Σ_z w_z·Q(I), post = 1/V_read (multilevel) or 1/(V_read·d)
+ *     (bit-serial), c_g = the group's weight-per-siemens, α = drift compensation; + bias.
+ *  Bound management (aihwkit ITERATIVE): reads again with x̃/r, r = 2, 4, … for every vector whose reads
+ *  clipped, and keeps the first unclipped one (scaled back by r).
+ */
+import type { ExperimentConfig } from './config';
+import { programArrays, readNoiseVariance, type ProgrammedArray } from './devices';
+import { decodeWeights, mapWeights, type ReadGroup } from './mapping';
+import type { Rng } from './rng';
+import { planLayer, type AnalogLayerSpec, type TilePlan } from './tiling';
+
+export interface ProgrammedChip {
+  spec: AnalogLayerSpec;
+  plan: TilePlan;
+  K: number;
+  N: number;
+  arrays: ProgrammedArray[];
+  groups: ReadGroup[];
+  wMax: number;
+  gMinSiemens: number;
+  gMaxSiemens: number;
+  /** Global drift compensation factor α (1 when off). */
+  driftCompensation: number;
+  /** Per-array read-noise variance σ²(G) in S² (null when read noise is off). */
+  readVariance: (Float32Array | null)[];
+  bias: Float32Array | null;
+  /** Inputs are encoded signed (resolved from dacEncoding and spec.inputNonNegative). */
+  inputSigned: boolean;
+}
+
+/** Maps, programs and characterises one layer. `kernel`: W[K, N] row-major (HWIO flattened for conv). */
+export function programChip(
+  spec: AnalogLayerSpec,
+  kernel: ArrayLike<number>,
+  bias: ArrayLike<number> | null,
+  config: ExperimentConfig,
+  rng: Rng,
+): ProgrammedChip {
+  const { crossbar, periphery, device } = config;
+  const plan = planLayer(spec, crossbar, periphery);
+  const K = plan.rows;
+  const N = plan.cols;
+  const mapped = mapWeights(kernel, K, N, crossbar, plan.colTiles);
+  const arrays = programArrays(mapped.arrays, device, mapped.gMinSiemens, mapped.gMaxSiemens, rng);
+  let driftCompensation = 1;
+  if (device.drift.enabled && device.drift.compensation) {
+    // aihwkit GlobalDriftCompensation: α = mean|Y(t0)| / mean|Y(t)| for a one-hot read-out, i.e. the ratio
+    // of mean |effective weight| before and after drift (ideal read, programming noise included).
+    const before = decodeWeights(
+      arrays.map((a) => ({ ...a, gSiemens: a.gUndriftedSiemens })),
+      mapped.groups,
+      K,
+      N,
+      plan.dataColsPerTile,
+    );
+    const after = decodeWeights(arrays, mapped.groups, K, N, plan.dataColsPerTile);
+    const meanAbs = (v: Float64Array) => v.reduce((s, x) => s + Math.abs(x), 0) / v.length;
+    const b = Math.max(meanAbs(before), 1e-30);
+    const a = meanAbs(after);
+    driftCompensation = a > 0 ? b / a : 1;
+  }
+  const readVariance = arrays.map((a) =>
+    device.readNoise.enabled
+      ? a.gSiemens.map((g) => readNoiseVariance(g, mapped.gMaxSiemens, device.readNoise))
+      : null,
+  );
+  const enc = periphery.dacEncoding;
+  return {
+    spec,
+    plan,
+    K,
+    N,
+    arrays,
+    groups: mapped.groups,
+    wMax: mapped.wMax,
+    gMinSiemens: mapped.gMinSiemens,
+    gMaxSiemens: mapped.gMaxSiemens,
+    driftCompensation,
+    readVariance,
+    bias: bias ? Float32Array.from(bias) : null,
+    inputSigned: enc === 'signed' || (enc === 'auto' && !spec.inputNonNegative),
+  };
+}
+
+export interface DacSettings {
+  bits: number;
+  bitSerial: boolean;
+  signed: boolean;
+  /** Largest integer code. */
+  qMaxCode: number;
+  /** A code q stands for the value q/divisor. */
+  divisor: number;
+  halfUp: boolean;
+  /** Shift-add weight of each input cycle (bit-serial), or [1]. */
+  cycleWeights: number[];
+  /** Volts per unit of the value fed to the array (code, bit or x̃). */
+  voltsPerUnit: number;
+  /** Digital factor after the ADC that turns Σ w_z·Q(I) into Σ_j x̃_j·G_j (1/volts). */
+  post: number;
+}
+
+export function dacSettings(
+  config: ExperimentConfig,
+  chip: Pick<ProgrammedChip, 'inputSigned'>,
+): DacSettings {
+  const p = config.periphery;
+  const B = p.dacBits;
+  const signed = chip.inputSigned;
+  const bitSerial = p.dacMode === 'bitSerial' && B > 0;
+  const qMaxCode = B === 0 ? 1 : signed ? Math.max(1, 2 ** (B - 1) - 1) : 2 ** B - 1;
+  const divisor = B === 0 ? 1 : p.dacGainConvention === 'neurosim' ? 2 ** (signed ? B - 1 : B) : qMaxCode;
+  const cycleWeights = bitSerial
+    ? Array.from({ length: B }, (_, z) => (signed && z === B - 1 ? -(2 ** z) : 2 ** z))
+    : [1];
+  const vRead = p.vReadVolts;
+  return {
+    bits: B,
+    bitSerial,
+    signed,
+    qMaxCode,
+    divisor,
+    halfUp: p.dacRounding === 'halfUp',
+    cycleWeights,
+    voltsPerUnit: bitSerial ? vRead : B === 0 ? vRead : vRead / divisor,
+    post: bitSerial ? 1 / (vRead * divisor) : 1 / vRead,
+  };
+}
+
+/** ADC signedness of a group: an analog difference, or signed multi-level input voltages. */
+export function adcSigned(group: ReadGroup, dac: DacSettings): boolean {
+  return group.signedCurrents || (dac.signed && !dac.bitSerial);
+}
+
+/** Fixed ADC full scale (amperes): fullScale·G_max·V_read, fullScale defaulting to the tile rows. */
+export function fixedFullScaleAmperes(
+  config: ExperimentConfig,
+  chip: Pick<ProgrammedChip, 'plan' | 'gMaxSiemens'>,
+) {
+  const units = config.periphery.adcFixedFullScaleGmaxCurrents || chip.plan.tileRows;
+  return units * chip.gMaxSiemens * config.periphery.vReadVolts;
+}
+
+/** MemTorch adds 1e-12 (in amperes) before log2 so an all-zero read has a finite step. */
+export const POW2_EPS_AMPERES = 1e-12;
+
+/** ADC step and code range for a given range (lo, hi); see config `adcLevels`. */
+export function adcGrid(
+  levels: ExperimentConfig['periphery']['adcLevels'],
+  bits: number,
+  signed: boolean,
+  lo: number,
+  hi: number,
+): { step: number; kMin: number; kMax: number; origin: number } {
+  if (levels === 'minMax') return { step: (hi - lo) / 2 ** bits, kMin: 0, kMax: 2 ** bits - 1, origin: lo };
+  const fs = Math.max(Math.abs(lo), Math.abs(hi));
+  if (levels === 'powerOfTwo') {
+    const e = Math.ceil(Math.log2(fs + POW2_EPS_AMPERES));
+    return signed
+      ? { step: 2 ** (e - bits + 1), kMin: -(2 ** (bits - 1)), kMax: 2 ** (bits - 1) - 1, origin: 0 }
+      : { step: 2 ** (e - bits), kMin: 0, kMax: 2 ** bits - 1, origin: 0 };
+  }
+  const q = signed ? Math.max(1, 2 ** (bits - 1) - 1) : 2 ** bits - 1;
+  return { step: fs / q, kMin: signed ? -q : 0, kMax: q, origin: 0 };
+}
+
+/** Scalar ADC transfer: origin + step·clip(rnd((I − origin)/step), kMin, kMax). */
+export function quantiseScalar(
+  current: number,
+  grid: { step: number; kMin: number; kMax: number; origin: number },
+  rounding: ExperimentConfig['periphery']['adcRounding'],
+): number {
+  if (!(grid.step > 0)) return grid.origin;
+  const u = (current - grid.origin) / grid.step;
+  const k = rounding === 'floor' ? Math.floor(u) : rounding === 'halfUp' ? Math.floor(u + 0.5) : roundEven(u);
+  return grid.origin + grid.step * Math.min(grid.kMax, Math.max(grid.kMin, k));
+}
+
+function roundEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** Reductions tried by bound management: 1, 2, 4, … up to maxReduction. */
+export function boundReductions(config: ExperimentConfig): number[] {
+  if (config.periphery.boundManagement === 'none') return [1];
+  const out = [1];
+  while (out[out.length - 1]! * 2 <= config.periphery.boundManagementMaxReduction)
+    out.push(out[out.length - 1]! * 2);
+  return out;
+}
+
+/** Per-layer calibration: input range ν and the ADC full scale of each read group (amperes). */
+export interface CalibrationState {
+  inputScale: number | null;
+  adcFullScaleAmperes: number[] | null;
+}
+
+/** Layers whose read is exactly linear (no ADC, no per-read effect) can use one fused product. */
+export function isLinearRead(config: ExperimentConfig): boolean {
+  const { periphery: p, device: d } = config;
+  return (
+    p.adcBits === 0 &&
+    p.boundManagement === 'none' &&
+    !d.readNoise.enabled &&
+    !d.outputNoise.enabled &&
+    !d.irDrop.enabled &&
+    !(d.d2dVariation.enabled && d.d2dVariation.redrawEachBatch && d.d2dVariation.model === 'multiplicative')
+  );
+}
+
+/** The multiplicative d2d variation is redrawn on every forward call (NeuroSim), moment 'batch'. */
+export function redrawsPerBatch(config: ExperimentConfig): boolean {
+  const v = config.device.d2dVariation;
+  return v.enabled && v.redrawEachBatch && v.model === 'multiplicative' && v.sigmaRelative > 0;
+}
