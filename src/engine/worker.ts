@@ -12,10 +12,28 @@ import { selectBackend } from './backend';
 import { JobControl } from './jobControl';
 import { runSliceJob } from './jobs/sliceJob';
 import { WorkerData } from './workerData';
+import { WorkerModels } from './workerModels';
+import { runInferenceJob } from './jobs/inferenceJob';
+import { runTrainingJob } from './jobs/trainingJob';
+import { toAnalogSpec } from './analogRunner';
+import {
+  DigitalRunner,
+  getModel,
+  type LinearLayerRunner,
+  type ModelDefinition,
+  type WeightMap,
+} from '../models';
+import { makeBatch } from '../data/augment';
+import { im2col } from '../sim/im2col';
+import { parseExperimentConfig, type ExperimentConfig } from '../sim/config';
+import { programAnalogLayer, type TileInspection } from '../sim/analogLayer';
+import { createRng } from '../sim/rng';
 import type {
   BackendName,
   BackendReport,
   DataStatus,
+  ExperimentProgress,
+  ExperimentResult,
   JobProgress,
   MemoryReport,
   SliceRequest,
@@ -25,6 +43,64 @@ import type {
 let backendReport: BackendReport | null = null;
 let activeJob: JobControl | null = null;
 const data = new WorkerData(import.meta.env.BASE_URL);
+const models = new WorkerModels(import.meta.env.BASE_URL);
+
+/** Images whose activations feed the tile inspector (and calibrate its converter ranges). */
+const INSPECTOR_IMAGES = 2;
+/** Input vectors sent to the inspector's step-through and histogram. */
+const INSPECTOR_VECTORS = 64;
+
+/** A tile's view for the inspector plus real input vectors for its rows ([numVectors, inputRows]). */
+export interface TileInspectionWithInputs extends TileInspection {
+  inputs: Float32Array;
+  numVectors: number;
+  inputRows: number;
+  inputScale: number | null;
+  inputSigned: boolean;
+  groups: {
+    label: string;
+    terms: { array: number; sign: 1 | -1 }[];
+    weightPerSiemens: number;
+    signedCurrents: boolean;
+  }[];
+}
+
+/** Runs the digital network on `x` (disposed) and returns (kept) the input of layer `name`. */
+function captureLayerInput(
+  model: ModelDefinition,
+  weights: WeightMap,
+  name: string,
+  x: tf.Tensor4D,
+): tf.Tensor {
+  const digital = new DigitalRunner(weights);
+  let captured: tf.Tensor | null = null;
+  const capture = (input: tf.Tensor) => {
+    if (!captured) captured = tf.keep(input.clone());
+  };
+  const runner: LinearLayerRunner = {
+    conv2d: (layer, input, stride, padding) => {
+      if (layer === name) capture(input);
+      return digital.conv2d(layer, input, stride, padding);
+    },
+    dense: (layer, input) => {
+      if (layer === name) capture(input);
+      return digital.dense(layer, input);
+    },
+  };
+  tf.dispose(model.forward(weights, runner, x));
+  x.dispose();
+  if (!captured) throw new Error(`layer "${name}" was not reached by the forward pass`);
+  return captured;
+}
+
+/** Re-validates a config that crossed the worker boundary (the worker trusts nothing it is sent). */
+function validConfig(input: unknown): ExperimentConfig {
+  const parsed = parseExperimentConfig(input);
+  if (!parsed.ok) {
+    throw new Error(`invalid experiment: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.config;
+}
 
 /** A `Comlink.proxy` callback holds a message port open until released (comlink #590, #662). */
 function releaseCallback(callback: unknown): void {
@@ -75,6 +151,115 @@ const api = {
         releaseCallback(onProgress);
       }
     });
+  },
+
+  /** Runs the experiment `config` describes (inference or VGG-8 training), streaming progress. */
+  async runExperiment(
+    input: ExperimentConfig,
+    onProgress: (progress: ExperimentProgress) => void,
+  ): Promise<ExperimentResult> {
+    return runExclusive(async (control) => {
+      try {
+        const config = validConfig(input);
+        const model = getModel(config.experiment.model);
+        if (config.experiment.routine === 'training') {
+          if (model.name !== 'vgg8')
+            throw new Error('training is available for VGG-8 only (as in the paper)');
+          const [train, test] = [await data.trainSet(), await data.testSet()];
+          return await runTrainingJob({ config, train, test: test.images }, control, onProgress);
+        }
+        const [weights, test, train] = [
+          await models.get(model.name),
+          await data.testSet(),
+          await data.trainSet(),
+        ];
+        return await runInferenceJob(
+          {
+            config,
+            model,
+            weights: weights.tensors,
+            test: test.images,
+            calibration: train,
+            baselineAccuracy: weights.baselineAccuracy,
+          },
+          control,
+          onProgress,
+        );
+      } finally {
+        releaseCallback(onProgress);
+      }
+    });
+  },
+
+  /**
+   * Programs one layer of `config`'s model on a simulated chip (the first chip of the experiment's
+   * seed, as run 1 of an inference programs it) and returns one tile's conductances for the inspector,
+   * with real input vectors for the tile's rows: the layer's inputs when the digital network reads the
+   * first training images (which also calibrate the converter ranges, as the routine does).
+   */
+  async inspectTile(
+    input: ExperimentConfig,
+    layerName: string,
+    rowTile: number,
+    colTile: number,
+  ): Promise<TileInspectionWithInputs> {
+    const config = validConfig(input);
+    const model = getModel(config.experiment.model);
+    const index = model.linearLayers.findIndex((l) => l.name === layerName);
+    if (index < 0) throw new Error(`${model.name} has no layer "${layerName}"`);
+    const weights = (await models.get(model.name)).tensors;
+    const spec = toAnalogSpec(model.linearLayers[index]!, index);
+    const layer = programAnalogLayer(
+      spec,
+      weights.get(`${layerName}/kernel`)!,
+      (weights.get(`${layerName}/bias`) as tf.Tensor1D | undefined) ?? null,
+      config,
+      createRng(config.experiment.seed).fork('chip').fork(0).fork(layerName),
+    );
+    try {
+      const train = await data.trainSet();
+      const images = makeBatch(
+        train,
+        Int32Array.from({ length: INSPECTOR_IMAGES }, (_, i) => i),
+      );
+      const captured = captureLayerInput(
+        model,
+        weights,
+        layerName,
+        tf.tensor4d(images.x, [INSPECTOR_IMAGES, 32, 32, 3]),
+      );
+      layer.calibrate(captured);
+      const { rows, vectors } = tf.tidy(() => {
+        const matrix =
+          spec.kind === 'conv' ? im2col(captured as tf.Tensor4D, spec) : (captured as tf.Tensor2D);
+        const rowStart = rowTile * layer.plan.tileRows;
+        const rowCount = Math.min(layer.plan.tileRows, matrix.shape[1] - rowStart);
+        // Evenly spaced input vectors (conv: output pixels of the first images).
+        const step = Math.max(1, Math.floor(matrix.shape[0] / INSPECTOR_VECTORS));
+        const picked = tf.range(0, Math.min(INSPECTOR_VECTORS * step, matrix.shape[0]), step, 'int32');
+        return { rows: rowCount, vectors: tf.gather(matrix, picked).slice([0, rowStart], [-1, rowCount]) };
+      });
+      captured.dispose();
+      const inputs = (await vectors.data()) as Float32Array;
+      const numVectors = vectors.shape[0]!;
+      vectors.dispose();
+      return {
+        ...layer.inspectTile(rowTile, colTile),
+        inputs,
+        numVectors,
+        inputRows: rows,
+        inputScale: layer.calibration.inputScale,
+        inputSigned: layer.chip.inputSigned,
+        groups: layer.chip.groups.map((g) => ({
+          label: g.label,
+          terms: g.terms,
+          weightPerSiemens: g.weightPerSiemens,
+          signedCurrents: g.signedCurrents,
+        })),
+      };
+    } finally {
+      layer.dispose();
+    }
   },
 
   stop(): void {

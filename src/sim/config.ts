@@ -125,6 +125,9 @@ export const peripherySchema = z.object({
   adcCalibrationPercentile: percentile()
     .default(100)
     .describe('Percentile of |I| giving the calibrated full scale'),
+  calibrationImages: int(1, 1024)
+    .default(64)
+    .describe('Training images read once per chip to calibrate input and ADC ranges (calibrated modes)'),
   adcDynamicScope: z
     .enum(['rowTile', 'conversion'])
     .default('rowTile')

@@ -1,0 +1,152 @@
+/**
+ * Runs a model's conv and dense layers on simulated crossbars: the bridge between the model
+ * definitions (src/models, which call a `LinearLayerRunner` for every linear layer) and the simulation
+ * core (src/sim, which programs each layer onto tiles and reads it).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LinearLayerRunner, LinearLayerSpec, ModelDefinition, WeightMap } from '../models';
+import { DigitalRunner } from '../models';
+import type { ExperimentConfig } from '../sim/config';
+import type { AnalogLayer } from '../sim/analogLayer';
+import { programAnalogLayer } from '../sim/analogLayer';
+import type { AnalogLayerSpec } from '../sim/tiling';
+import type { Rng } from '../sim/rng';
+
+/**
+ * The simulation core's view of a model layer. Every layer but the network's first reads
+ * non-negative inputs (they come from ReLU, max-pool or average-pool of ReLU outputs), which lets an
+ * 'auto' DAC encoding use unsigned inputs.
+ */
+export function toAnalogSpec(layer: LinearLayerSpec, index: number): AnalogLayerSpec {
+  return {
+    name: layer.name,
+    kind: layer.kind,
+    inChannels: layer.inChannels,
+    outChannels: layer.outChannels,
+    kernelSize: layer.kernelSize,
+    stride: layer.stride,
+    padding: layer.padding,
+    inputHeight: layer.inputHeight,
+    inputWidth: layer.inputWidth,
+    inputNonNegative: index > 0,
+  };
+}
+
+/** A model's layers programmed onto one simulated chip. */
+export class ProgrammedModel {
+  private constructor(readonly layers: ReadonlyMap<string, AnalogLayer>) {}
+
+  /**
+   * Programs every linear layer, drawing the programming-time randomness of layer `name` from
+   * `chipRng.fork(name)`. `between` runs after each layer (the job yields there to stay responsive).
+   */
+  static async program(
+    model: ModelDefinition,
+    weights: WeightMap,
+    config: ExperimentConfig,
+    chipRng: Rng,
+    between: () => Promise<void> = async () => {},
+  ): Promise<ProgrammedModel> {
+    const layers = new Map<string, AnalogLayer>();
+    try {
+      for (const [index, layer] of model.linearLayers.entries()) {
+        const kernel = weights.get(`${layer.name}/kernel`);
+        if (!kernel) throw new Error(`weight "${layer.name}/kernel" is missing`);
+        const bias = (weights.get(`${layer.name}/bias`) as tf.Tensor1D | undefined) ?? null;
+        layers.set(
+          layer.name,
+          programAnalogLayer(toAnalogSpec(layer, index), kernel, bias, config, chipRng.fork(layer.name)),
+        );
+        await between();
+      }
+    } catch (error) {
+      for (const layer of layers.values()) layer.dispose();
+      throw error;
+    }
+    return new ProgrammedModel(layers);
+  }
+
+  layer(name: string): AnalogLayer {
+    const layer = this.layers.get(name);
+    if (!layer) throw new Error(`layer "${name}" was not programmed`);
+    return layer;
+  }
+
+  dispose(): void {
+    for (const layer of this.layers.values()) layer.dispose();
+  }
+}
+
+/** Signal and error energy of one layer's analog output, summed over the measured batch. */
+export interface SnrSums {
+  signal: tf.Scalar;
+  error: tf.Scalar;
+}
+
+export interface AnalogRunnerOptions {
+  /** Record input and ADC ranges on the way ('calibrated' modes) before reading. */
+  calibrate?: boolean;
+  /** Also compute each layer's ideal output from the same input and keep Σ ideal², Σ (analog − ideal)². */
+  measureSnr?: { weights: WeightMap; sums: Map<string, SnrSums> };
+}
+
+/** The `LinearLayerRunner` that reads programmed tiles; read noise of layer `name` comes from `readRng.fork(name)`. */
+export class AnalogRunner implements LinearLayerRunner {
+  private readonly digital: DigitalRunner | null;
+
+  constructor(
+    private readonly chip: ProgrammedModel,
+    private readonly readRng: Rng,
+    private readonly options: AnalogRunnerOptions = {},
+  ) {
+    this.digital = options.measureSnr ? new DigitalRunner(options.measureSnr.weights) : null;
+  }
+
+  conv2d(name: string, x: tf.Tensor4D, stride: number, padding: 'same' | 'valid' | number): tf.Tensor4D {
+    const analog = this.read(name, x) as tf.Tensor4D;
+    if (this.digital) this.measure(name, analog, this.digital.conv2d(name, x, stride, padding));
+    return analog;
+  }
+
+  dense(name: string, x: tf.Tensor2D): tf.Tensor2D {
+    const analog = this.read(name, x) as tf.Tensor2D;
+    if (this.digital) this.measure(name, analog, this.digital.dense(name, x));
+    return analog;
+  }
+
+  private read(name: string, x: tf.Tensor): tf.Tensor {
+    const layer = this.chip.layer(name);
+    if (this.options.calibrate) layer.calibrate(x);
+    return layer.forward(x, this.readRng.fork(name));
+  }
+
+  private measure(name: string, analog: tf.Tensor, ideal: tf.Tensor): void {
+    const sums = this.options.measureSnr!.sums;
+    // Kept out of the surrounding tidy: the job reads and disposes them after the forward pass.
+    const signal = tf.keep(tf.sum<tf.Tensor>(tf.square(ideal)) as tf.Scalar);
+    const error = tf.keep(tf.sum<tf.Tensor>(tf.square(tf.sub(analog, ideal))) as tf.Scalar);
+    const previous = sums.get(name);
+    if (previous) {
+      sums.set(name, {
+        signal: tf.keep(tf.add<tf.Scalar>(previous.signal, signal)),
+        error: tf.keep(tf.add<tf.Scalar>(previous.error, error)),
+      });
+      tf.dispose([previous.signal, previous.error, signal, error]);
+    } else {
+      sums.set(name, { signal, error });
+    }
+  }
+}
+
+/** SNR in dB = 10·log10(Σ ideal² / Σ (analog − ideal)²), read asynchronously; disposes the sums. */
+export async function readSnr(sums: Map<string, SnrSums>): Promise<{ layer: string; snrDb: number }[]> {
+  const out: { layer: string; snrDb: number }[] = [];
+  for (const [layer, { signal, error }] of sums) {
+    const [s, e] = await Promise.all([signal.data(), error.data()]);
+    tf.dispose([signal, error]);
+    const snrDb = 10 * Math.log10(s[0]! / Math.max(e[0]!, Number.MIN_VALUE));
+    out.push({ layer, snrDb: Number.isFinite(snrDb) ? snrDb : 300 });
+  }
+  sums.clear();
+  return out;
+}

@@ -1,0 +1,149 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseCifarBatch } from '../../data/cifar10';
+import { makeBatch } from '../../data/augment';
+import { readCifarFile } from '../../data/testing/nodeData';
+import { DigitalRunner, getModel } from '../../models';
+import { createVgg8 } from '../../models/vgg8';
+import { nonTrivialWeights, disposeAll } from '../../models/testing/fixtures';
+import { selectBackend } from '../../models/testing/backend';
+import { withOverrides, defaultExperimentConfig } from '../../sim/config';
+import { applyPreset } from '../../sim/presets';
+import { createRng } from '../../sim/rng';
+import { AnalogRunner, ProgrammedModel } from '../analogRunner';
+import { JobControl } from '../jobControl';
+import type { ExperimentProgress } from '../protocol';
+import { runInferenceJob } from './inferenceJob';
+
+const test = parseCifarBatch(readCifarFile('test_batch.bin'), 'test_batch.bin');
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+/** Ideal devices, 16-bit DAC and ADC: the analog path must reproduce the digital network. */
+const idealConfig = () =>
+  withOverrides(applyPreset(defaultExperimentConfig(), 'ideal'), {
+    periphery: { dacBits: 16, adcBits: 16 },
+  });
+
+describe('analog networks with ideal devices and 16-bit converters', () => {
+  it.each([
+    ['vgg8', 8],
+    ['googlenet', 2],
+  ] as const)('%s logits equal the digital logits to 1e-3 on real test images', async (name, count) => {
+    const model = getModel(name);
+    const weights = nonTrivialWeights(model, 5);
+    const config = idealConfig();
+    const chip = await ProgrammedModel.program(model, weights, config, createRng(1));
+    const batch = makeBatch(
+      test,
+      Int32Array.from({ length: count }, (_, i) => i),
+    );
+    // Calibrate the converter ranges on the same batch, as the routine does on training images.
+    tf.tidy(() => {
+      model.forward(
+        weights,
+        new AnalogRunner(chip, createRng(2), { calibrate: true }),
+        tf.tensor4d(batch.x, [count, 32, 32, 3]),
+      );
+    });
+    const [digital, analog] = tf.tidy(() => {
+      const x = tf.tensor4d(batch.x, [count, 32, 32, 3]);
+      return [
+        model.forward(weights, new DigitalRunner(weights), x),
+        model.forward(weights, new AnalogRunner(chip, createRng(3)), x),
+      ];
+    });
+    const d = await digital.data();
+    const a = await analog.data();
+    const scale = Math.max(...Array.from(d, Math.abs));
+    let worst = 0;
+    for (let i = 0; i < d.length; i++) worst = Math.max(worst, Math.abs(d[i]! - a[i]!));
+    expect(worst).toBeLessThanOrEqual(1e-3 * scale);
+    tf.dispose([digital, analog]);
+    chip.dispose();
+    disposeAll(weights);
+  });
+});
+
+describe('inference routine', () => {
+  // A narrow VGG-8 on full-size CIFAR-10 images keeps the routine tests fast on two CPU cores.
+  const narrow = createVgg8({
+    convChannels: [8, 8, 8, 8, 8, 8],
+    hiddenUnits: 16,
+    inputSize: 32,
+    numClasses: 10,
+  });
+  const noisyConfig = (runs: number, images: number) =>
+    withOverrides(applyPreset(defaultExperimentConfig(), 'rram'), {
+      experiment: { model: 'vgg8', images, runs, seed: 7, newChipEachRun: true },
+      periphery: { adcBits: 6 },
+    });
+
+  async function run(config: ReturnType<typeof noisyConfig>, control = new JobControl()) {
+    const model = narrow;
+    const weights = nonTrivialWeights(model, 11);
+    const messages: ExperimentProgress[] = [];
+    const result = await runInferenceJob(
+      { config, model, weights, test, calibration: test, baselineAccuracy: null },
+      control,
+      (p) => messages.push(p),
+      0,
+    );
+    disposeAll(weights);
+    return { result, messages };
+  }
+
+  it('streams every batch, reports per-run accuracy with mean ± std and per-layer SNR, and is reproducible', async () => {
+    const before = tf.memory().numTensors;
+    const config = noisyConfig(3, 150);
+    const { result, messages } = await run(config);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.outcome).toBe('finished');
+    const points = messages.flatMap((m) => m.batchPoints);
+    // 150 images in batches of 100: two batches per run, three runs.
+    expect(points.map((p) => [p.run, p.batch, p.imagesDone])).toEqual([
+      [0, 0, 100],
+      [0, 1, 150],
+      [1, 0, 100],
+      [1, 1, 150],
+      [2, 0, 100],
+      [2, 1, 150],
+    ]);
+    expect(messages.flatMap((m) => m.runSummaries)).toEqual(result.runs);
+    const accuracies = result.runs.map((r) => r.accuracy);
+    accuracies.forEach((acc, i) => expect(acc).toBeCloseTo(points[2 * i + 1]!.runningAccuracy, 12));
+    const mean = accuracies.reduce((a, b) => a + b, 0) / 3;
+    const std = Math.sqrt(accuracies.reduce((a, b) => a + (b - mean) ** 2, 0) / 2);
+    expect(result.meanAccuracy).toBeCloseTo(mean, 12);
+    expect(result.stdAccuracy).toBeCloseTo(std, 12);
+    expect(result.layerSnr.map((s) => s.layer)).toEqual(narrow.linearLayers.map((l) => l.name));
+    for (const s of result.layerSnr) expect(Number.isFinite(s.snrDb)).toBe(true);
+
+    const again = await run(config);
+    expect(again.result.runs).toEqual(result.runs);
+    expect(again.result.layerSnr).toEqual(result.layerSnr);
+  });
+
+  it('stops between batches without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const control = new JobControl();
+    const config = noisyConfig(5, 300);
+    let batches = 0;
+    const model = narrow;
+    const weights = nonTrivialWeights(model, 11);
+    const result = await runInferenceJob(
+      { config, model, weights, test, calibration: test, baselineAccuracy: null },
+      control,
+      (p) => {
+        batches += p.batchPoints.length;
+        if (batches >= 2) control.stop();
+      },
+      0,
+    );
+    disposeAll(weights);
+    expect(result.outcome).toBe('stopped');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseCifarBatch } from '../../data/cifar10';
+import { readCifarFile } from '../../data/testing/nodeData';
+import { createVgg8 } from '../../models/vgg8';
+import {
+  defaultExperimentConfig,
+  withOverrides,
+  type DeepPartial,
+  type ExperimentConfig,
+} from '../../sim/config';
+import { JobControl } from '../jobControl';
+import type { ExperimentProgress } from '../protocol';
+import { runTrainingJob } from './trainingJob';
+
+const train = parseCifarBatch(readCifarFile('data_batch_1.bin'), 'data_batch_1.bin');
+const test = parseCifarBatch(readCifarFile('test_batch.bin'), 'test_batch.bin');
+// Narrow enough to train in seconds on the CPU backend (WASM has no conv filter gradient).
+const narrow = createVgg8({
+  convChannels: [8, 8, 16, 16, 16, 16],
+  hiddenUnits: 32,
+  inputSize: 32,
+  numClasses: 10,
+});
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function config(patch: DeepPartial<ExperimentConfig>): ExperimentConfig {
+  return withOverrides(
+    defaultExperimentConfig(),
+    {
+      experiment: { model: 'vgg8', routine: 'training', images: 100, seed: 3 },
+      crossbar: { tileRows: 64, tileCols: 64 },
+      periphery: { adcBits: 8, dacBits: 8 },
+      training: { epochs: 4, batchSize: 32, learningRate: 0.05, lrSchedule: { milestonesEpochs: [100] } },
+    },
+    patch,
+  );
+}
+
+async function trainWith(patch: DeepPartial<ExperimentConfig>) {
+  const messages: ExperimentProgress[] = [];
+  const before = tf.memory().numTensors;
+  const result = await runTrainingJob(
+    { config: config(patch), train, test, model: narrow, trainImages: 384 },
+    new JobControl(),
+    (p) => messages.push(p),
+    0,
+  );
+  expect(tf.memory().numTensors).toBe(before);
+  return { result, messages };
+}
+
+describe('VGG-8 training routine (narrow VGG-8, 384 real CIFAR-10 images)', () => {
+  it.each(['digital', 'hardwareAware'] as const)(
+    '%s: training loss falls and epochs stream',
+    async (mode) => {
+      const { result, messages } = await trainWith({ training: { mode } });
+      expect(result.outcome).toBe('finished');
+      expect(result.epochs).toHaveLength(4);
+      expect(messages.flatMap((m) => m.epochPoints)).toEqual(result.epochs);
+      expect(messages.flatMap((m) => m.batchPoints)).toHaveLength(4 * 12);
+      const losses = result.epochs.map((e) => e.trainLoss);
+      expect(losses.at(-1)!).toBeLessThan(losses[0]! - 0.05);
+      for (const e of result.epochs) expect(e.testAccuracy).toBeGreaterThanOrEqual(0);
+    },
+  );
+
+  it.each(['constantStep', 'softBounds', 'neurosimNonlinear'] as const)(
+    'in situ with %s: loss falls and every kernel stays inside its device bounds',
+    async (updateModel) => {
+      const { result } = await trainWith({
+        training: {
+          mode: 'insitu',
+          updateModel,
+          learningRate: 0.1,
+          // Bounds without device-to-device spread, so "inside the bounds" is a sharp check.
+          pulsed: { dwMin: 0.002, wMaxDtod: 0, wMinDtod: 0, wMax: 0.6, wMin: -0.6 },
+          neurosim: { numLevels: 64 },
+        },
+      });
+      const losses = result.epochs.map((e) => e.trainLoss);
+      expect(losses.at(-1)!).toBeLessThan(losses[0]!);
+      for (const layer of narrow.linearLayers) {
+        const kernel = result.weights!.get(`${layer.name}/kernel`)!;
+        for (const w of kernel) {
+          expect(w).toBeGreaterThanOrEqual(-0.6 - 1e-6);
+          expect(w).toBeLessThanOrEqual(0.6 + 1e-6);
+        }
+      }
+    },
+  );
+
+  it('stops mid-epoch without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const control = new JobControl();
+    let seen = 0;
+    const result = await runTrainingJob(
+      {
+        config: config({ training: { mode: 'hardwareAware' } }),
+        train,
+        test,
+        model: narrow,
+        trainImages: 384,
+      },
+      control,
+      (p) => {
+        seen += p.batchPoints.length;
+        if (seen >= 3) control.stop();
+      },
+      0,
+    );
+    expect(result.outcome).toBe('stopped');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
