@@ -6,8 +6,7 @@
  *
  * Where: public/models/<m>/model.json and src/models/golden/<m>.golden.json, or the folders named by
  * CROSSBAR_WEIGHTS_DIR (holding <m>/model.json) and CROSSBAR_GOLDEN_DIR (holding <m>.golden.json).
- * Only while no weights are shipped at all (public/models has no model.json and no env folder is set)
- * are these tests skipped, with a warning; once any model ships, a missing file fails.
+ * Both models ship with the project, so a missing file fails the test.
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
@@ -24,16 +23,6 @@ const PARITY_TOLERANCE = 1e-3;
 
 const weightsRoot = process.env.CROSSBAR_WEIGHTS_DIR ?? path.join(REPO_ROOT, 'public/models');
 const goldenRoot = process.env.CROSSBAR_GOLDEN_DIR ?? path.join(REPO_ROOT, 'src/models/golden');
-const nothingShipped =
-  process.env.CROSSBAR_WEIGHTS_DIR === undefined &&
-  !MODEL_NAMES.some((m) => existsSync(path.join(weightsRoot, m, 'model.json')));
-if (nothingShipped) {
-  console.warn(
-    `\n*** GOLDEN PARITY TESTS SKIPPED: no weights in ${weightsRoot} yet (issue 5). ` +
-      'Set CROSSBAR_WEIGHTS_DIR / CROSSBAR_GOLDEN_DIR to check fixtures. ***\n',
-  );
-}
-
 const goldenSchema = z.object({
   model: z.string(),
   weightsSha256: z.record(z.string(), z.string()),
@@ -50,7 +39,7 @@ describe.each(MODEL_NAMES)('%s golden logits', (name) => {
   const weightsDir = path.join(weightsRoot, name);
   const goldenFile = path.join(goldenRoot, `${name}.golden.json`);
 
-  it.skipIf(nothingShipped)('the digital forward pass reproduces the trainer’s logits', async () => {
+  it('the digital forward pass reproduces the trainer’s logits', async () => {
     if (!existsSync(path.join(weightsDir, 'model.json')))
       throw new Error(`no weights: ${weightsDir}/model.json is missing`);
     if (!existsSync(goldenFile)) throw new Error(`no golden logits: ${goldenFile} is missing`);

@@ -49,12 +49,15 @@ export function im2col(x: tf.Tensor4D, spec: AnalogLayerSpec): tf.Tensor2D {
     for (let i = 0; i < k; i++)
       for (let j = 0; j < k; j++)
         pieces.push(
-          tf.stridedSlice(
-            xp,
-            [0, i, j, 0],
-            [B, i + (outH - 1) * s + 1, j + (outW - 1) * s + 1, C],
-            [1, s, s, 1],
-          ),
+          // Stride 1: tf.slice, which (unlike stridedSlice) has a gradient, so training can use im2col.
+          s === 1
+            ? tf.slice(xp, [0, i, j, 0], [B, outH, outW, C])
+            : tf.stridedSlice(
+                xp,
+                [0, i, j, 0],
+                [B, i + (outH - 1) * s + 1, j + (outW - 1) * s + 1, C],
+                [1, s, s, 1],
+              ),
         );
     const patches = pieces.length === 1 ? pieces[0]! : tf.concat(pieces, 3);
     return patches.reshape([B * outH * outW, k * k * C]) as tf.Tensor2D;

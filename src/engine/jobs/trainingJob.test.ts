@@ -9,13 +9,14 @@ import {
   type DeepPartial,
   type ExperimentConfig,
 } from '../../sim/config';
+import { selectBackend } from '../../models/testing/backend';
 import { JobControl } from '../jobControl';
 import type { ExperimentProgress } from '../protocol';
 import { runTrainingJob } from './trainingJob';
 
 const train = parseCifarBatch(readCifarFile('data_batch_1.bin'), 'data_batch_1.bin');
 const test = parseCifarBatch(readCifarFile('test_batch.bin'), 'test_batch.bin');
-// Narrow enough to train in seconds on the CPU backend (WASM has no conv filter gradient).
+// Narrow enough to train in seconds; WASM backend (the routine's convs are im2col + matMul).
 const narrow = createVgg8({
   convChannels: [8, 8, 16, 16, 16, 16],
   hiddenUnits: 32,
@@ -24,27 +25,27 @@ const narrow = createVgg8({
 });
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await selectBackend('wasm');
 });
 
 function config(patch: DeepPartial<ExperimentConfig>): ExperimentConfig {
   return withOverrides(
     defaultExperimentConfig(),
     {
-      experiment: { model: 'vgg8', routine: 'training', images: 100, seed: 3 },
+      experiment: { model: 'vgg8', routine: 'training', images: 50, seed: 3 },
       crossbar: { tileRows: 64, tileCols: 64 },
       periphery: { adcBits: 8, dacBits: 8 },
-      training: { epochs: 4, batchSize: 32, learningRate: 0.05, lrSchedule: { milestonesEpochs: [100] } },
+      training: { epochs: 3, batchSize: 32, learningRate: 0.05, lrSchedule: { milestonesEpochs: [100] } },
     },
     patch,
   );
 }
 
-async function trainWith(patch: DeepPartial<ExperimentConfig>) {
+async function trainWith(patch: DeepPartial<ExperimentConfig>, trainImages = 192) {
   const messages: ExperimentProgress[] = [];
   const before = tf.memory().numTensors;
   const result = await runTrainingJob(
-    { config: config(patch), train, test, model: narrow, trainImages: 384 },
+    { config: config(patch), train, test, model: narrow, trainImages },
     new JobControl(),
     (p) => messages.push(p),
     0,
@@ -53,19 +54,21 @@ async function trainWith(patch: DeepPartial<ExperimentConfig>) {
   return { result, messages };
 }
 
-describe('VGG-8 training routine (narrow VGG-8, 384 real CIFAR-10 images)', () => {
+// Analog modes program a chip every mini-batch: generous timeouts for slow, shared CI cores.
+describe('VGG-8 training routine (narrow VGG-8, 192 real CIFAR-10 images)', () => {
   it.each(['digital', 'hardwareAware'] as const)(
     '%s: training loss falls and epochs stream',
     async (mode) => {
       const { result, messages } = await trainWith({ training: { mode } });
       expect(result.outcome).toBe('finished');
-      expect(result.epochs).toHaveLength(4);
+      expect(result.epochs).toHaveLength(3);
       expect(messages.flatMap((m) => m.epochPoints)).toEqual(result.epochs);
-      expect(messages.flatMap((m) => m.batchPoints)).toHaveLength(4 * 12);
+      expect(messages.flatMap((m) => m.batchPoints)).toHaveLength(3 * 6);
       const losses = result.epochs.map((e) => e.trainLoss);
       expect(losses.at(-1)!).toBeLessThan(losses[0]! - 0.05);
       for (const e of result.epochs) expect(e.testAccuracy).toBeGreaterThanOrEqual(0);
     },
+    300_000,
   );
 
   it.each(['constantStep', 'softBounds', 'neurosimNonlinear'] as const)(
@@ -91,9 +94,10 @@ describe('VGG-8 training routine (narrow VGG-8, 384 real CIFAR-10 images)', () =
         }
       }
     },
+    300_000,
   );
 
-  it('stops mid-epoch without leaking tensors', async () => {
+  it('stops mid-epoch without leaking tensors', { timeout: 300_000 }, async () => {
     const before = tf.memory().numTensors;
     const control = new JobControl();
     let seen = 0;
@@ -103,7 +107,7 @@ describe('VGG-8 training routine (narrow VGG-8, 384 real CIFAR-10 images)', () =
         train,
         test,
         model: narrow,
-        trainImages: 384,
+        trainImages: 192,
       },
       control,
       (p) => {
