@@ -20,3 +20,8 @@ export async function setField(page: Page, label: string, value: string | number
   const input = page.getByLabel(label, { exact: true });
   await input.fill(String(value));
 }
+
+/** The foundation's quick check lives in its own tab of the lab. */
+export async function openQuickCheck(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: 'Quick check' }).click();
+}

@@ -1,11 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { setField, waitForEngine, watchConsole } from './helpers';
+import { openQuickCheck, setField, waitForEngine, watchConsole } from './helpers';
 
 test('runs the slice on real CIFAR-10 with WebGPU, streams points, finishes, and stops a second run', async ({
   page,
 }) => {
   const errors = watchConsole(page);
   await page.goto('/');
+  await openQuickCheck(page);
   expect(await waitForEngine(page)).toBe('webgpu');
   // The adapter is real (SwiftShader here), not a silent fallback (emscripten PR #20034).
   await expect(page.getByTestId('backend-adapter')).not.toHaveText('');
@@ -42,6 +43,7 @@ test('runs the slice on real CIFAR-10 with WebGPU, streams points, finishes, and
 test('a forced backend from the URL is used and shown', async ({ page }) => {
   const errors = watchConsole(page);
   await page.goto('/?backend=wasm');
+  await openQuickCheck(page);
   expect(await waitForEngine(page)).toBe('wasm');
   await expect(page.getByText('(requested in the URL)')).toBeVisible();
   await setField(page, 'Test images', 16);

@@ -1,20 +1,32 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { readViewerOptions } from '../state/urlOptions';
 import { useEngineStore } from '../state/engineStore';
+import { startUrlSync, useConfigStore } from '../state/configStore';
+import { SECTIONS } from '../state/urlCodec';
 import { BackendBadge } from './BackendBadge';
 import { DataPanel } from './DataPanel';
-import { SlicePanel } from './SlicePanel';
-import { AccuracyChart } from './AccuracyChart';
+import { ConfigPanels } from './panels/ConfigPanels';
+import { LessonMenu, LessonPanel } from './lessons/LessonPanel';
+import { ShareBar } from './share/ShareBar';
+import { UrlNotices } from './Notices';
+import { Workspace } from './Workspace';
+import { installDebugHooks } from './debugHooks';
 
 export function App() {
   const options = useMemo(() => readViewerOptions(window.location.search), []);
+  // The settings come from the URL once, before the first paint; the page then waits for Run.
+  useState(() => useConfigStore.getState().loadFromUrl(window.location.search));
   const init = useEngineStore((s) => s.init);
   const engineError = useEngineStore((s) => s.engineError);
   const data = useEngineStore((s) => s.data);
+  const hidden = useConfigStore((s) => s.hidden);
+  const controlsHidden = SECTIONS.every((s) => hidden.includes(s));
 
   useEffect(() => {
     void init(options.backend);
   }, [init, options.backend]);
+  useEffect(() => startUrlSync(window), []);
+  useEffect(() => installDebugHooks(window), []);
 
   return (
     <div className="app">
@@ -25,22 +37,27 @@ export function App() {
             Memristive in-memory computing for deep learning, simulated in your browser.
           </p>
         </div>
+        <nav className="header-actions" aria-label="Lessons and sharing">
+          <LessonMenu />
+          {!hidden.includes('share') && <ShareBar />}
+        </nav>
         <BackendBadge />
       </header>
-      {options.notices.map((notice) => (
-        <p key={notice} className="notice" role="status">
-          {notice}
-        </p>
-      ))}
+      <UrlNotices extra={options.notices} />
       {engineError && (
         <p className="notice notice-error" role="alert">
           {engineError}
         </p>
       )}
-      <main className="app-main">
-        {data && data.state !== 'ready' && <DataPanel />}
-        <SlicePanel />
-        <AccuracyChart />
+      {data && data.state !== 'ready' && <DataPanel />}
+      <LessonPanel />
+      <main className={`app-main ${controlsHidden ? 'no-controls' : ''}`}>
+        {!controlsHidden && (
+          <aside className="controls" aria-label="Settings">
+            <ConfigPanels />
+          </aside>
+        )}
+        <Workspace />
       </main>
     </div>
   );

@@ -1,0 +1,371 @@
+/**
+ * The experiment config in the URL (SPEC §4 "Share"). One table — `configLeaves`, derived from the zod
+ * schema in src/sim/config.ts — drives both directions, as in Playground's `State.PROPS`:
+ *
+ *   ?v=1&seed=7&adcBits=6&tileRows=64&drift.enabled=true&lesson=adc&hide=training
+ *
+ * Keys are the config path without its section (`periphery.adcBits` → `adcBits`, `device.drift.enabled`
+ * → `drift.enabled`); the full path is accepted too. Only values that differ from the defaults are
+ * written, plus `v` (schema version) and `seed`. Decoding never throws: unknown keys are ignored, bad
+ * values fall back to their defaults, and every such case is reported in `notices`.
+ */
+import { z } from 'zod';
+import {
+  SCHEMA_VERSION,
+  defaultExperimentConfig,
+  experimentConfigSchema,
+  parseExperimentConfig,
+  type ExperimentConfig,
+} from '../sim/config';
+
+export const SECTIONS = ['experiment', 'crossbar', 'periphery', 'device', 'training'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export type LeafKind =
+  | { type: 'enum'; options: readonly string[] }
+  | { type: 'boolean' }
+  | {
+      type: 'number';
+      min: number | null;
+      minInclusive: boolean;
+      max: number | null;
+      maxInclusive: boolean;
+      integer: boolean;
+      /** The schema also accepts exactly 0 (a "0 = off/auto" literal) below `min`. */
+      zeroAllowed: boolean;
+    }
+  | { type: 'numberList'; length: number | null; integer: boolean };
+
+export interface ConfigLeaf {
+  /** Dotted path in ExperimentConfig, e.g. `periphery.adcBits`. */
+  path: string;
+  section: Section;
+  /** URL key: the path without its section, e.g. `adcBits`, `drift.enabled`. */
+  key: string;
+  kind: LeafKind;
+  /** The schema's one-line explanation (`.describe()`), if any. */
+  description: string | undefined;
+  defaultValue: unknown;
+  /** Validates one value of this field (no default filling). */
+  schema: z.ZodType;
+}
+
+type AnyDef = { type: string; innerType?: z.ZodType; [k: string]: unknown };
+const defOf = (s: z.ZodType) => (s as unknown as { def: AnyDef }).def;
+
+/** Strips default/prefault/optional wrappers, keeping the first description met on the way. */
+function unwrap(schema: z.ZodType): { inner: z.ZodType; description: string | undefined } {
+  let s = schema;
+  let description = s.description;
+  for (;;) {
+    const d = defOf(s);
+    if ((d.type === 'default' || d.type === 'prefault' || d.type === 'optional') && d.innerType) {
+      s = d.innerType;
+      description ??= s.description;
+    } else return { inner: s, description };
+  }
+}
+
+function numberKind(s: z.ZodType): Extract<LeafKind, { type: 'number' }> {
+  const n = s as unknown as { minValue: number | null; maxValue: number | null; isInt: boolean };
+  const checks =
+    (defOf(s).checks as { _zod: { def: { check: string; inclusive?: boolean } } }[] | undefined) ?? [];
+  const excl = (check: string) =>
+    checks.some((c) => c._zod.def.check === check && c._zod.def.inclusive === false);
+  const finite = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
+  const min = finite(n.minValue);
+  const max = finite(n.maxValue);
+  return {
+    type: 'number',
+    min: min !== null && Math.abs(min) >= Number.MAX_SAFE_INTEGER ? null : min,
+    minInclusive: !excl('greater_than'),
+    max: max !== null && Math.abs(max) >= Number.MAX_SAFE_INTEGER ? null : max,
+    maxInclusive: !excl('less_than'),
+    integer: n.isInt,
+    zeroAllowed: false,
+  };
+}
+
+function kindOf(s: z.ZodType, path: string): LeafKind {
+  const d = defOf(s);
+  switch (d.type) {
+    case 'enum':
+      return { type: 'enum', options: (s as unknown as { options: string[] }).options };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'number':
+      return numberKind(s);
+    case 'union': {
+      // The schema's "0 = off" idiom: z.union([z.literal(0), int(min, max)]).
+      const options = d.options as z.ZodType[];
+      const num = options.find((o) => defOf(o).type === 'number');
+      const zero = options.some(
+        (o) => defOf(o).type === 'literal' && (defOf(o).values as unknown[]).includes(0),
+      );
+      if (num && zero && options.length === 2) return { ...numberKind(num), zeroAllowed: true };
+      break;
+    }
+    case 'tuple': {
+      const items = d.items as z.ZodType[];
+      if (items.every((i) => defOf(i).type === 'number'))
+        return { type: 'numberList', length: items.length, integer: false };
+      break;
+    }
+    case 'array': {
+      const element = d.element as z.ZodType;
+      if (defOf(element).type === 'number')
+        return { type: 'numberList', length: null, integer: numberKind(element).integer };
+      break;
+    }
+  }
+  throw new Error(`urlCodec: no URL encoding for ${path} (zod type ${d.type})`);
+}
+
+function collectLeaves(): ConfigLeaf[] {
+  const defaults = defaultExperimentConfig() as unknown as Record<string, unknown>;
+  const out: ConfigLeaf[] = [];
+  const walk = (shape: Record<string, z.ZodType>, prefix: string[], section: Section) => {
+    for (const [name, field] of Object.entries(shape)) {
+      const { inner, description } = unwrap(field);
+      const path = [...prefix, name];
+      if (defOf(inner).type === 'object') {
+        walk((inner as unknown as { shape: Record<string, z.ZodType> }).shape, path, section);
+        continue;
+      }
+      const dotted = path.join('.');
+      out.push({
+        path: dotted,
+        section,
+        key: path.slice(1).join('.'),
+        kind: kindOf(inner, dotted),
+        description,
+        defaultValue: getPath(defaults, dotted),
+        schema: inner,
+      });
+    }
+  };
+  const top = (experimentConfigSchema as unknown as { shape: Record<string, z.ZodType> }).shape;
+  for (const section of SECTIONS) {
+    const { inner } = unwrap(top[section]!);
+    walk((inner as unknown as { shape: Record<string, z.ZodType> }).shape, [section], section);
+  }
+  const keys = new Set<string>();
+  for (const leaf of out) {
+    if (keys.has(leaf.key)) throw new Error(`urlCodec: two config fields share the URL key ${leaf.key}`);
+    keys.add(leaf.key);
+  }
+  return out;
+}
+
+export function getPath(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const part of path.split('.')) cur = (cur as Record<string, unknown> | undefined)?.[part];
+  return cur;
+}
+
+/** Returns a copy of `obj` with `path` set to `value` (objects along the path are copied). */
+export function setPath<T>(obj: T, path: string, value: unknown): T {
+  const [head, ...rest] = path.split('.');
+  const src = obj as Record<string, unknown>;
+  return { ...src, [head!]: rest.length === 0 ? value : setPath(src[head!], rest.join('.'), value) } as T;
+}
+
+/** Every leaf field of ExperimentConfig, in schema order. */
+export const configLeaves: readonly ConfigLeaf[] = collectLeaves();
+export const leafByPath: ReadonlyMap<string, ConfigLeaf> = new Map(configLeaves.map((l) => [l.path, l]));
+const leafByKey: ReadonlyMap<string, ConfigLeaf> = new Map(
+  configLeaves.flatMap((l) => [
+    [l.key, l],
+    [l.path, l],
+  ]),
+);
+
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
+  return a === b;
+}
+
+/** Text form of a leaf value: numbers in JavaScript's shortest round-trip form, lists comma-joined. */
+export function formatValue(value: unknown): string {
+  if (Array.isArray(value)) return value.map((v) => formatValue(v)).join(',');
+  return String(value);
+}
+
+/**
+ * Parses the text of a field (URL value or typed input) and validates it with the field's schema.
+ * Returns the value, or the schema's message.
+ */
+export function parseLeafText(
+  leaf: ConfigLeaf,
+  text: string,
+): { ok: true; value: unknown } | { ok: false; message: string } {
+  let value: unknown;
+  const t = text.trim();
+  const asNumber = (s: string) => (s.trim() === '' ? Number.NaN : Number(s.trim()));
+  switch (leaf.kind.type) {
+    case 'boolean':
+      if (t === 'true' || t === '1') value = true;
+      else if (t === 'false' || t === '0') value = false;
+      else return { ok: false, message: 'expected true or false' };
+      break;
+    case 'number':
+      value = asNumber(t);
+      if (!Number.isFinite(value)) return { ok: false, message: 'expected a number' };
+      break;
+    case 'numberList':
+      value = t === '' ? [] : t.split(',').map(asNumber);
+      if ((value as number[]).some((v) => !Number.isFinite(v)))
+        return { ok: false, message: 'expected numbers separated by commas' };
+      break;
+    case 'enum':
+      value = t;
+      break;
+  }
+  const result = leaf.schema.safeParse(value);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, message: result.error.issues[0]?.message ?? 'invalid value' };
+}
+
+/** URL options that are not part of the config (viewer settings, kept when the config changes). */
+export interface ViewerParams {
+  /** Lesson whose explanation panel is shown. */
+  lesson: string | null;
+  /** Controls hidden for class use: section names, URL keys, or panel names. */
+  hide: string[];
+}
+
+/** Keys read by other modules (src/state/urlOptions.ts) that the codec must neither flag nor drop. */
+export const PASSTHROUGH_KEYS = ['backend'] as const;
+
+/** Encodes `config` as readable query parameters: `v`, `seed`, then every non-default field. */
+export function encodeConfig(
+  config: ExperimentConfig,
+  viewer: Partial<ViewerParams> = {},
+  passthrough?: URLSearchParams,
+): string {
+  const params = new URLSearchParams();
+  params.set('v', String(SCHEMA_VERSION));
+  params.set('seed', String(config.experiment.seed));
+  for (const leaf of configLeaves) {
+    if (leaf.path === 'experiment.seed') continue;
+    const value = getPath(config, leaf.path);
+    if (!sameValue(value, leaf.defaultValue)) params.set(leaf.key, formatValue(value));
+  }
+  if (viewer.lesson) params.set('lesson', viewer.lesson);
+  if (viewer.hide && viewer.hide.length > 0) params.set('hide', viewer.hide.join(','));
+  if (passthrough)
+    for (const key of PASSTHROUGH_KEYS) {
+      const value = passthrough.get(key);
+      if (value !== null) params.set(key, value);
+    }
+  // URLSearchParams escapes ',' as %2C; lists stay readable unescaped (',' is legal in a query).
+  return params.toString().replace(/%2C/gi, ',');
+}
+
+export interface DecodedUrl {
+  config: ExperimentConfig;
+  viewer: ViewerParams;
+  /** What was ignored or replaced, one sentence each. */
+  notices: string[];
+}
+
+/** Targets `hide=` accepts besides field keys. */
+export const HIDE_TARGETS = [...SECTIONS, 'presets', 'floorplan', 'runs', 'quickcheck', 'share'] as const;
+
+/** A section, a panel, a field's URL key, or a group of fields (`drift` for `drift.*`). */
+export function isHideTarget(target: string): boolean {
+  return (
+    (HIDE_TARGETS as readonly string[]).includes(target) ||
+    leafByKey.has(target) ||
+    configLeaves.some((l) => l.key.startsWith(`${target}.`))
+  );
+}
+
+/** Whether `hidden` hides the field with URL key `key` (itself or its group). */
+export function isKeyHidden(hidden: readonly string[], key: string): boolean {
+  return hidden.some((h) => h === key || key.startsWith(`${h}.`));
+}
+
+const quote = (s: string) => `“${s.length > 40 ? `${s.slice(0, 40)}…` : s}”`;
+
+/** Decodes a query string (with or without `?`). Never throws. */
+export function decodeConfig(search: string): DecodedUrl {
+  const params = new URLSearchParams(search);
+  const notices: string[] = [];
+  const defaults = defaultExperimentConfig();
+  let config: ExperimentConfig = defaults;
+  const supplied = new Set<string>();
+  const viewer: ViewerParams = { lesson: null, hide: [] };
+
+  const version = params.get('v');
+  if (version !== null && version !== String(SCHEMA_VERSION)) {
+    notices.push(
+      /^\d+$/.test(version)
+        ? `This link was made with settings version ${version}; Crossbar Lab reads version ${SCHEMA_VERSION}, so each setting was checked and kept only where it still fits.`
+        : `The settings version ${quote(version)} in the link was not understood; the link was read as version ${SCHEMA_VERSION}.`,
+    );
+  }
+
+  for (const [key, text] of params) {
+    if (key === 'v' || (PASSTHROUGH_KEYS as readonly string[]).includes(key)) continue;
+    if (key === 'lesson') {
+      viewer.lesson = text.trim() === '' ? null : text.trim();
+      continue;
+    }
+    if (key === 'hide') {
+      for (const target of text
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t !== '')) {
+        if (isHideTarget(target)) viewer.hide.push(target);
+        else notices.push(`hide=${quote(target)} names no control and was ignored.`);
+      }
+      continue;
+    }
+    const leaf = leafByKey.get(key);
+    if (!leaf) {
+      notices.push(`Unknown setting ${quote(key)} was ignored.`);
+      continue;
+    }
+    if (supplied.has(leaf.path)) {
+      notices.push(`${leaf.key} appeared twice; the first value was kept.`);
+      continue;
+    }
+    const parsed = parseLeafText(leaf, text);
+    if (!parsed.ok) {
+      notices.push(
+        `${leaf.key}=${quote(text)} is not valid (${parsed.message}); the default ${formatValue(leaf.defaultValue)} is used.`,
+      );
+      continue;
+    }
+    supplied.add(leaf.path);
+    config = setPath(config, leaf.path, parsed.value);
+  }
+
+  // Rules across fields (e.g. bit-serial needs dacBits ≥ 1): drop the offending supplied values.
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const result = parseExperimentConfig(config);
+    if (result.ok) return { config: result.config, viewer, notices };
+    let changed = false;
+    for (const issue of result.issues) {
+      const leaf = leafByPath.get(issue.path);
+      if (leaf && supplied.has(leaf.path)) {
+        notices.push(
+          `${leaf.key}=${formatValue(getPath(config, leaf.path))} was replaced by the default (${issue.message}).`,
+        );
+        config = setPath(config, leaf.path, leaf.defaultValue);
+        supplied.delete(leaf.path);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  // Still inconsistent (the conflict involves a default): give up on the link's settings, keep viewing options.
+  const result = parseExperimentConfig(config);
+  if (result.ok) return { config: result.config, viewer, notices };
+  notices.push(
+    `The link's settings conflict (${result.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}); all defaults are used.`,
+  );
+  return { config: defaults, viewer, notices };
+}

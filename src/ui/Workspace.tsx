@@ -1,0 +1,73 @@
+import { useState, type KeyboardEvent } from 'react';
+import { useConfigStore } from '../state/configStore';
+import { Floorplan } from './floorplan/Floorplan';
+import { RunControls } from './runs/RunControls';
+import { RunCharts } from './runs/RunCharts';
+import { ResultsTable } from './runs/ResultsTable';
+import { LayerSnrBars } from './runs/LayerSnrBars';
+import { SlicePanel } from './SlicePanel';
+import { AccuracyChart } from './AccuracyChart';
+
+const TABS = [
+  { id: 'floorplan', label: 'Floorplan' },
+  { id: 'runs', label: 'Experiments' },
+  { id: 'quickcheck', label: 'Quick check' },
+] as const;
+type TabId = (typeof TABS)[number]['id'];
+
+/** The main area: the chip floorplan, the experiment runs, and the foundation's quick check, as tabs. */
+export function Workspace() {
+  const hidden = useConfigStore((s) => s.hidden);
+  const tabs = TABS.filter((t) => !hidden.includes(t.id));
+  const [chosen, setChosen] = useState<TabId>('floorplan');
+  const active = tabs.find((t) => t.id === chosen)?.id ?? tabs[0]?.id;
+  const onKey = (e: KeyboardEvent) => {
+    const i = tabs.findIndex((t) => t.id === active);
+    const d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (d === 0 || i < 0) return;
+    e.preventDefault();
+    const next = tabs[(i + d + tabs.length) % tabs.length]!;
+    setChosen(next.id);
+    document.getElementById(`tab-${next.id}`)?.focus();
+  };
+  return (
+    <div className="workspace">
+      <div className="tabs" role="tablist" aria-label="Views" onKeyDown={onKey}>
+        {tabs.map((t) => (
+          <button
+            key={t.id}
+            id={`tab-${t.id}`}
+            type="button"
+            role="tab"
+            aria-selected={t.id === active}
+            aria-controls={`panel-${t.id}`}
+            tabIndex={t.id === active ? 0 : -1}
+            onClick={() => setChosen(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      {active && (
+        <div id={`panel-${active}`} role="tabpanel" aria-labelledby={`tab-${active}`} className="tab-panel">
+          {active === 'floorplan' && <Floorplan />}
+          {active === 'runs' && (
+            <section className="panel" aria-labelledby="runs-title">
+              <h2 id="runs-title">Experiments</h2>
+              <RunControls />
+              <RunCharts />
+              <ResultsTable />
+              <LayerSnrBars />
+            </section>
+          )}
+          {active === 'quickcheck' && (
+            <>
+              <SlicePanel />
+              <AccuracyChart />
+            </>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,17 @@
+/**
+ * Test hooks on `window` (read by the e2e tests; harmless for users): the worker's tfjs tensor count,
+ * so a test can check that repeated and stopped runs leak no tensors.
+ */
+import type { MemoryReport } from '../engine/protocol';
+import { getEngine } from '../state/engineStore';
+
+declare global {
+  interface Window {
+    /** The engine worker's `tf.memory()` (tensors and bytes held). */
+    __crossbarMemory?: () => Promise<MemoryReport>;
+  }
+}
+
+export function installDebugHooks(target: Window): void {
+  target.__crossbarMemory = () => getEngine().api.memory();
+}

@@ -1,0 +1,46 @@
+import { useDeferredValue } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useRunsStore } from '../../state/runsStore';
+
+/**
+ * Signal-to-noise of every layer's analog output against its ideal output (dB) for the latest inference
+ * run that measured it: the lowest bars are the layers that hurt accuracy most.
+ */
+export function LayerSnrBars() {
+  // Label and SNR only: the run's record changes with every progress message, these rarely do.
+  const run = useDeferredValue(
+    useRunsStore(
+      useShallow((s) => {
+        const r = s.runs.findLast((x) => x.layerSnr.length > 0);
+        return r ? { label: r.label, layerSnr: r.layerSnr } : null;
+      }),
+    ),
+  );
+  if (!run) return null;
+  const finite = run.layerSnr.map((l) => l.snrDb).filter((v) => Number.isFinite(v));
+  const top = Math.max(1, ...finite);
+  const worst = finite.length ? Math.min(...finite) : null;
+  return (
+    <figure className="snr-bars" data-testid="layer-snr">
+      <figcaption>Signal-to-noise per layer (analog vs ideal output, first batch) · {run.label}</figcaption>
+      <ul>
+        {run.layerSnr.map((l) => {
+          const infinite = !Number.isFinite(l.snrDb);
+          const width = infinite ? 100 : Math.max(1, (100 * Math.max(0, l.snrDb)) / top);
+          return (
+            <li key={l.layer} className={l.snrDb === worst ? 'worst' : undefined}>
+              <span className="snr-layer">{l.layer}</span>
+              <span className="snr-track" aria-hidden="true">
+                <span className="snr-fill" style={{ width: `${width}%` }} />
+              </span>
+              <span className="snr-value">
+                {infinite ? 'exact' : `${l.snrDb.toFixed(1)} dB`}
+                {l.snrDb === worst && finite.length > 1 && <strong> lowest</strong>}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    </figure>
+  );
+}

@@ -1,0 +1,306 @@
+import { memo, useDeferredValue, useMemo, useState, type ReactNode } from 'react';
+import { Area, CartesianGrid, ComposedChart, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { useShallow } from 'zustand/react/shallow';
+import { useRunsStore, type RunRecord } from '../../state/runsStore';
+import { useElementWidth } from '../useElementWidth';
+import { chartToPng, download } from './exporters';
+import { decimate, inferenceRows, trainingRows } from './chartData';
+
+const COLOURS = ['var(--series-1)', 'var(--series-2)', 'var(--series-3)', 'var(--series-4)'];
+/** Runs differ by dash pattern too, not by colour alone (WCAG 1.4.1). */
+const DASHES = [undefined, '6 3', '2 2', '8 3 2 3'];
+const style = (k: number) => ({
+  stroke: COLOURS[k % COLOURS.length]!,
+  strokeDasharray: DASHES[Math.floor(k / COLOURS.length) % DASHES.length],
+});
+
+interface LegendItem {
+  label: string;
+  stroke: string;
+  strokeDasharray: string | undefined;
+  width?: number;
+}
+
+/**
+ * A chart's frame: title, Save PNG, an HTML legend and the chart at the measured width. The legend is
+ * drawn here rather than by recharts, whose legend measures itself and lays the chart out a second time
+ * on every change (main-thread time while a run streams). Its items keep recharts' class for the PNG.
+ */
+function ChartFrame({
+  title,
+  testId,
+  points,
+  series,
+  legend,
+  children,
+}: {
+  title: string;
+  testId: string;
+  points: number;
+  series: number;
+  legend: LegendItem[];
+  children: (width: number) => ReactNode;
+}) {
+  const [ref, width] = useElementWidth<HTMLDivElement>(640);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <figure className="chart-frame">
+      <figcaption>
+        <span>{title}</span>
+        <button
+          type="button"
+          className="small-button"
+          disabled={points === 0}
+          onClick={() => {
+            if (!ref.current) return;
+            chartToPng(ref.current, title).then(
+              (blob) => download(`crossbar-lab-${testId}.png`, blob),
+              (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+            );
+          }}
+        >
+          Save PNG
+        </button>
+      </figcaption>
+      <div ref={ref} className="chart" data-testid={testId} data-points={points} data-series={series}>
+        {legend.length > 0 && (
+          <ul className="chart-legend">
+            {legend.map((item) => (
+              <li key={item.label} className="recharts-legend-item">
+                <svg width="22" height="10" aria-hidden="true">
+                  <line
+                    x1="1"
+                    x2="21"
+                    y1="5"
+                    y2="5"
+                    style={{ stroke: item.stroke }}
+                    strokeWidth={item.width ?? 2}
+                    strokeDasharray={item.strokeDasharray}
+                  />
+                </svg>
+                {item.label}
+              </li>
+            ))}
+          </ul>
+        )}
+        {children(width)}
+      </div>
+      {error && <p className="field-error">{error}</p>}
+    </figure>
+  );
+}
+
+const pctTick = (v: number) => `${v} %`;
+
+/** What a chart draws of a run. */
+type ChartRun = Pick<RunRecord, 'id' | 'label' | 'batchPoints' | 'epochPoints'> & {
+  routine: string;
+  /** Inference: test images per run, repeats (the x range and whether a ± std band exists). */
+  images: number;
+  repeats: number;
+};
+
+/**
+ * The runs as the charts see them. Progress messages arrive every 100 ms and replace each run's record;
+ * the charts re-render only when a run's points or label change (recharts redraws every SVG element).
+ */
+function useChartRuns(): ChartRun[] {
+  const flat = useRunsStore(
+    useShallow((s) => s.runs.flatMap((r) => [r.id, r.label, r.config, r.batchPoints, r.epochPoints])),
+  );
+  return useMemo(() => {
+    const out: ChartRun[] = [];
+    for (let i = 0; i < flat.length; i += 5) {
+      const config = flat[i + 2] as RunRecord['config'];
+      out.push({
+        id: flat[i] as string,
+        label: flat[i + 1] as string,
+        routine: config.experiment.routine,
+        images: config.experiment.images,
+        repeats: config.experiment.runs,
+        batchPoints: flat[i + 3] as RunRecord['batchPoints'],
+        epochPoints: flat[i + 4] as RunRecord['epochPoints'],
+      });
+    }
+    return out;
+  }, [flat]);
+}
+
+/** A series with a single point draws no line: show its points as dots then. */
+const dotFor = (points: number) => (points < 3 ? { r: 4 } : false);
+
+const HEIGHT = 260;
+const PCT_TICKS = [0, 25, 50, 75, 100];
+/** Five round ticks from 0 to `max`: fixed while a run streams, so no tick label is measured again. */
+function ticksTo(max: number): number[] {
+  const step = 10 ** Math.floor(Math.log10(Math.max(1, max / 4)));
+  const nice = [1, 2, 2.5, 5, 10].map((m) => m * step).find((s) => max / s <= 5) ?? 10 * step;
+  return Array.from({ length: Math.floor(max / nice) + 1 }, (_, i) => i * nice);
+}
+const MARGIN = { top: 8, right: 24, bottom: 16, left: 0 };
+
+/** Accuracy per batch: mean ± std across each experiment's repeated runs, experiments overlaid. */
+const InferenceChart = memo(function InferenceChart({ runs }: { runs: ChartRun[] }) {
+  const rows = useMemo(() => decimate(inferenceRows(runs)), [runs]);
+  const withPoints = runs.filter((r) => r.batchPoints.length > 0).length;
+  const maxImages = Math.max(1, ...runs.map((r) => r.images));
+  return (
+    <ChartFrame
+      title="Inference accuracy (mean ± std across runs)"
+      testId="inference-chart"
+      points={rows.length}
+      series={withPoints}
+      legend={runs.map((r, k) => ({ label: r.label, ...style(k) }))}
+    >
+      {(width) => (
+        <ComposedChart width={width} height={HEIGHT} data={rows} margin={MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
+          <XAxis
+            dataKey="x"
+            type="number"
+            domain={[0, maxImages]}
+            ticks={ticksTo(maxImages)}
+            stroke="var(--muted)"
+            label={{ value: 'test images evaluated', position: 'insideBottom', offset: -8 }}
+          />
+          <YAxis domain={[0, 100]} ticks={PCT_TICKS} tickFormatter={pctTick} stroke="var(--muted)" />
+          <Tooltip
+            formatter={(v) =>
+              Array.isArray(v)
+                ? v.map((x) => `${Number(x).toFixed(1)} %`).join(' … ')
+                : `${Number(v).toFixed(1)} %`
+            }
+          />
+          {runs.map((r, k) =>
+            r.repeats < 2 ? null : (
+              <Area
+                key={`band${r.id}`}
+                dataKey={`band${k}`}
+                name={`${r.label} ± std`}
+                fill={COLOURS[k % COLOURS.length]}
+                fillOpacity={0.15}
+                stroke="none"
+                isAnimationActive={false}
+                legendType="none"
+                connectNulls
+              />
+            ),
+          )}
+          {runs.map((r, k) => (
+            <Line
+              key={r.id}
+              dataKey={`mean${k}`}
+              name={r.label}
+              {...style(k)}
+              strokeWidth={2}
+              dot={dotFor(new Set(r.batchPoints.map((p) => p.batch)).size)}
+              isAnimationActive={false}
+              connectNulls
+            />
+          ))}
+        </ComposedChart>
+      )}
+    </ChartFrame>
+  );
+});
+
+const TrainingCharts = memo(function TrainingCharts({ runs }: { runs: ChartRun[] }) {
+  const rows = useMemo(() => decimate(trainingRows(runs)), [runs]);
+  const xAxis = (
+    <XAxis
+      dataKey="x"
+      type="number"
+      domain={['dataMin', 'dataMax']}
+      stroke="var(--muted)"
+      label={{ value: 'epoch', position: 'insideBottom', offset: -8 }}
+    />
+  );
+  return (
+    <>
+      <ChartFrame
+        title="Training loss per epoch"
+        testId="loss-chart"
+        points={rows.length}
+        series={runs.length}
+        legend={runs.map((r, k) => ({ label: `${r.label} loss`, ...style(k) }))}
+      >
+        {(width) => (
+          <LineChart width={width} height={HEIGHT - 20} data={rows} margin={MARGIN}>
+            <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
+            {xAxis}
+            <YAxis stroke="var(--muted)" />
+            <Tooltip />
+            {runs.map((r, k) => (
+              <Line
+                key={r.id}
+                dataKey={`loss${k}`}
+                name={`${r.label} loss`}
+                {...style(k)}
+                dot={dotFor(r.epochPoints.length)}
+                isAnimationActive={false}
+              />
+            ))}
+          </LineChart>
+        )}
+      </ChartFrame>
+      <ChartFrame
+        title="Training and test accuracy per epoch"
+        testId="epoch-accuracy-chart"
+        points={rows.length}
+        series={runs.length}
+        legend={runs.flatMap((r, k) => [
+          { label: `${r.label} train`, ...style(k), strokeDasharray: '4 3', width: 1 },
+          { label: `${r.label} test`, ...style(k) },
+        ])}
+      >
+        {(width) => (
+          <LineChart width={width} height={HEIGHT - 20} data={rows} margin={MARGIN}>
+            <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
+            {xAxis}
+            <YAxis domain={[0, 100]} ticks={PCT_TICKS} tickFormatter={pctTick} stroke="var(--muted)" />
+            <Tooltip formatter={(v) => `${Number(v).toFixed(1)} %`} />
+            {runs.map((r, k) => (
+              <Line
+                key={`train${r.id}`}
+                dataKey={`train${k}`}
+                name={`${r.label} train`}
+                {...style(k)}
+                strokeDasharray="4 3"
+                strokeWidth={1}
+                dot={dotFor(r.epochPoints.length)}
+                isAnimationActive={false}
+              />
+            ))}
+            {runs.map((r, k) => (
+              <Line
+                key={`test${r.id}`}
+                dataKey={`test${k}`}
+                name={`${r.label} test`}
+                {...style(k)}
+                strokeWidth={2}
+                dot={dotFor(r.epochPoints.length)}
+                isAnimationActive={false}
+              />
+            ))}
+          </LineChart>
+        )}
+      </ChartFrame>
+    </>
+  );
+});
+
+/**
+ * The live charts: inference runs and training runs, each overlaid. The chart data is a deferred value,
+ * so React renders new points in an interruptible background pass instead of one long main-thread task.
+ */
+export function RunCharts() {
+  const runs = useDeferredValue(useChartRuns());
+  const inference = useMemo(() => runs.filter((r) => r.routine === 'inference'), [runs]);
+  const training = useMemo(() => runs.filter((r) => r.routine === 'training'), [runs]);
+  return (
+    <div className="charts">
+      {(inference.length > 0 || training.length === 0) && <InferenceChart runs={inference} />}
+      {training.length > 0 && <TrainingCharts runs={training} />}
+    </div>
+  );
+}

@@ -1,0 +1,159 @@
+/** Downloads: the results table as CSV and JSON, a chart as PNG. Nothing is uploaded anywhere. */
+import type { RunRecord } from '../../state/runsStore';
+import { SCHEMA_VERSION } from '../../sim/config';
+import { differingKeys, valueText } from './configDiff';
+
+const csvCell = (v: unknown): string => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** One row per run: outcome, accuracies and every config field that differs between the runs. */
+export function runsToCsv(runs: readonly RunRecord[]): string {
+  const diffs = differingKeys(runs.map((r) => r.config));
+  const header = [
+    'id',
+    'label',
+    'status',
+    'model',
+    'routine',
+    'images',
+    'runs_done',
+    'mean_accuracy',
+    'std_accuracy',
+    'run_accuracies',
+    'final_test_accuracy',
+    'seconds',
+    'error',
+    ...diffs.map((d) => d.key),
+  ];
+  const rows = runs.map((r) => {
+    const accuracies = (r.result?.runs ?? r.runSummaries).map((s) => s.accuracy);
+    const lastEpoch = r.epochPoints[r.epochPoints.length - 1];
+    return [
+      r.id,
+      r.label,
+      r.status,
+      r.config.experiment.model,
+      r.config.experiment.routine,
+      r.config.experiment.images,
+      accuracies.length,
+      r.result?.meanAccuracy ?? '',
+      r.result?.stdAccuracy ?? '',
+      accuracies.join(' '),
+      lastEpoch?.testAccuracy ?? '',
+      r.result?.seconds ?? '',
+      r.error ?? '',
+      ...diffs.map((d) => valueText(r.config, d.path)),
+    ];
+  });
+  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+export function runsToJson(runs: readonly RunRecord[]): string {
+  return JSON.stringify(
+    {
+      app: 'Crossbar Lab',
+      schemaVersion: SCHEMA_VERSION,
+      exportedAt: new Date().toISOString(),
+      runs: runs.map((r) => ({
+        id: r.id,
+        label: r.label,
+        status: r.status,
+        startedAt: r.startedAt,
+        error: r.error,
+        config: r.config,
+        result: r.result,
+        runSummaries: r.runSummaries,
+        layerSnr: r.layerSnr,
+        batchPoints: r.batchPoints,
+        epochPoints: r.epochPoints,
+      })),
+    },
+    null,
+    2,
+  );
+}
+
+export function download(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+const STYLE_PROPS = [
+  'fill',
+  'stroke',
+  'stroke-width',
+  'stroke-dasharray',
+  'opacity',
+  'fill-opacity',
+  'stroke-opacity',
+  'font-size',
+  'font-family',
+];
+
+/**
+ * PNG of a chart: the recharts SVG with computed styles inlined (CSS variables resolved), drawn at 2× on
+ * the page background, with the legend (HTML in recharts) drawn underneath as text.
+ */
+export async function chartToPng(container: HTMLElement, title: string): Promise<Blob> {
+  const svg = container.querySelector<SVGSVGElement>('svg.recharts-surface');
+  if (!svg) throw new Error('the chart has nothing to export yet');
+  const clone = svg.cloneNode(true) as SVGSVGElement;
+  const originals = [svg, ...svg.querySelectorAll('*')];
+  const copies = [clone, ...clone.querySelectorAll('*')];
+  originals.forEach((el, i) => {
+    const style = getComputedStyle(el);
+    const copy = copies[i] as SVGElement;
+    for (const prop of STYLE_PROPS) copy.style.setProperty(prop, style.getPropertyValue(prop));
+  });
+  const { width, height } = svg.getBoundingClientRect();
+  clone.setAttribute('width', String(width));
+  clone.setAttribute('height', String(height));
+  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  const legend = [...container.querySelectorAll('.recharts-legend-item')].map((el) => ({
+    text: el.textContent ?? '',
+    colour:
+      getComputedStyle(el.querySelector('path, line, rect') ?? el).getPropertyValue('stroke') || 'black',
+  }));
+  const page = getComputedStyle(document.documentElement);
+  const background = page.getPropertyValue('--panel').trim() || '#ffffff';
+  const text = page.getPropertyValue('--text').trim() || '#000000';
+  const svgText = new XMLSerializer().serializeToString(clone);
+  const image = new Image();
+  image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svgText)}`;
+  await image.decode();
+  const scale = 2;
+  const headerPx = 28;
+  const legendPx = 20 * Math.ceil(legend.length / 3);
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.ceil(width * scale);
+  canvas.height = Math.ceil((height + headerPx + legendPx + 8) * scale);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('no 2D canvas available');
+  ctx.scale(scale, scale);
+  ctx.fillStyle = background;
+  ctx.fillRect(0, 0, width, height + headerPx + legendPx + 8);
+  ctx.fillStyle = text;
+  ctx.font = '600 15px system-ui, sans-serif';
+  ctx.fillText(title, 8, 19);
+  ctx.drawImage(image, 0, headerPx, width, height);
+  ctx.font = '13px system-ui, sans-serif';
+  legend.forEach((item, i) => {
+    const x = 8 + (i % 3) * (width / 3);
+    const y = headerPx + height + 16 + 20 * Math.floor(i / 3);
+    ctx.fillStyle = item.colour;
+    ctx.fillRect(x, y - 9, 14, 4);
+    ctx.fillStyle = text;
+    ctx.fillText(item.text, x + 20, y - 3);
+  });
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('PNG encoding failed'))), 'image/png'),
+  );
+}
