@@ -32,6 +32,42 @@ export function toAnalogSpec(layer: LinearLayerSpec, index: number): AnalogLayer
   };
 }
 
+/**
+ * Programs linear layer `index` of `model`. Programming reads the weights on the CPU: with `cpuValues`
+ * it reads those (fresh tensors that were never uploaded read back for free, where reading an uploaded
+ * WebGPU tensor synchronously is slow and breaks SwiftShader's device).
+ */
+export function programLayer(
+  model: ModelDefinition,
+  index: number,
+  weights: WeightMap,
+  config: ExperimentConfig,
+  rng: Rng,
+  cpuValues?: ReadonlyMap<string, Float32Array>,
+): AnalogLayer {
+  const layer = model.linearLayers[index]!;
+  const pick = (key: string): tf.Tensor | null => {
+    const tensor = weights.get(key);
+    const values = cpuValues?.get(key);
+    if (!tensor) return null;
+    return values ? tf.tensor(values, tensor.shape) : tensor;
+  };
+  const kernel = pick(`${layer.name}/kernel`);
+  if (!kernel) throw new Error(`weight "${layer.name}/kernel" is missing`);
+  const bias = pick(`${layer.name}/bias`) as tf.Tensor1D | null;
+  try {
+    return programAnalogLayer(toAnalogSpec(layer, index), kernel, bias, config, rng);
+  } finally {
+    // Only the fresh copies made above; the model's own tensors stay.
+    for (const [key, tensor] of [
+      [`${layer.name}/kernel`, kernel],
+      [`${layer.name}/bias`, bias],
+    ] as const) {
+      if (tensor && tensor !== weights.get(key)) tensor.dispose();
+    }
+  }
+}
+
 /** A model's layers programmed onto one simulated chip. */
 export class ProgrammedModel {
   private constructor(readonly layers: ReadonlyMap<string, AnalogLayer>) {}
@@ -46,16 +82,14 @@ export class ProgrammedModel {
     config: ExperimentConfig,
     chipRng: Rng,
     between: () => Promise<void> = async () => {},
+    cpuValues?: ReadonlyMap<string, Float32Array>,
   ): Promise<ProgrammedModel> {
     const layers = new Map<string, AnalogLayer>();
     try {
       for (const [index, layer] of model.linearLayers.entries()) {
-        const kernel = weights.get(`${layer.name}/kernel`);
-        if (!kernel) throw new Error(`weight "${layer.name}/kernel" is missing`);
-        const bias = (weights.get(`${layer.name}/bias`) as tf.Tensor1D | undefined) ?? null;
         layers.set(
           layer.name,
-          programAnalogLayer(toAnalogSpec(layer, index), kernel, bias, config, chipRng.fork(layer.name)),
+          programLayer(model, index, weights, config, chipRng.fork(layer.name), cpuValues),
         );
         await between();
       }

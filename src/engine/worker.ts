@@ -15,7 +15,7 @@ import { WorkerData } from './workerData';
 import { WorkerModels } from './workerModels';
 import { runInferenceJob } from './jobs/inferenceJob';
 import { runTrainingJob } from './jobs/trainingJob';
-import { toAnalogSpec } from './analogRunner';
+import { programLayer, toAnalogSpec } from './analogRunner';
 import {
   DigitalRunner,
   getModel,
@@ -26,7 +26,7 @@ import {
 import { makeBatch } from '../data/augment';
 import { im2col } from '../sim/im2col';
 import { parseExperimentConfig, type ExperimentConfig } from '../sim/config';
-import { programAnalogLayer, type TileInspection } from '../sim/analogLayer';
+import type { TileInspection } from '../sim/analogLayer';
 import { createRng } from '../sim/rng';
 import type {
   BackendName,
@@ -178,6 +178,7 @@ const api = {
             config,
             model,
             weights: weights.tensors,
+            cpuValues: weights.values,
             test: test.images,
             calibration: train,
             baselineAccuracy: weights.baselineAccuracy,
@@ -207,14 +208,16 @@ const api = {
     const model = getModel(config.experiment.model);
     const index = model.linearLayers.findIndex((l) => l.name === layerName);
     if (index < 0) throw new Error(`${model.name} has no layer "${layerName}"`);
-    const weights = (await models.get(model.name)).tensors;
+    const loaded = await models.get(model.name);
+    const weights = loaded.tensors;
     const spec = toAnalogSpec(model.linearLayers[index]!, index);
-    const layer = programAnalogLayer(
-      spec,
-      weights.get(`${layerName}/kernel`)!,
-      (weights.get(`${layerName}/bias`) as tf.Tensor1D | undefined) ?? null,
+    const layer = programLayer(
+      model,
+      index,
+      weights,
       config,
       createRng(config.experiment.seed).fork('chip').fork(0).fork(layerName),
+      loaded.values,
     );
     try {
       const train = await data.trainSet();

@@ -9,6 +9,11 @@ import { loadWeights, type WeightsModelJson } from '../models/weights';
 
 export interface ModelWeights {
   tensors: Map<string, tf.Tensor>;
+  /**
+   * CPU copies of the same values, for programming chips: reading an uploaded tensor back synchronously
+   * (what programming needs) is slow on WebGPU and breaks SwiftShader's device.
+   */
+  values: Map<string, Float32Array>;
   modelJson: WeightsModelJson;
   /** Top-1 accuracy of the digital model on the 10,000 test images, from the manifest (0..1). */
   baselineAccuracy: number | null;
@@ -23,12 +28,19 @@ export class WorkerModels {
     let entry = this.loaded.get(name);
     if (!entry) {
       const folder = `${this.baseUrl.replace(/\/+$/, '')}/models/${name}/`;
-      entry = loadWeights(getModel(name), folder).then(({ tensors, modelJson }) => ({
-        tensors,
-        modelJson,
-        baselineAccuracy: modelJson.manifest.top1TestAccuracy ?? null,
-      }));
-      entry = entry.catch((error: unknown) => {
+      const loaded: Promise<ModelWeights> = loadWeights(getModel(name), folder).then(
+        async ({ tensors, modelJson }) => {
+          const values = new Map<string, Float32Array>();
+          for (const [key, tensor] of tensors) values.set(key, (await tensor.data()) as Float32Array);
+          return {
+            tensors,
+            values,
+            modelJson,
+            baselineAccuracy: modelJson.manifest.top1TestAccuracy ?? null,
+          };
+        },
+      );
+      entry = loaded.catch((error: unknown) => {
         // A server without the file answers 404, or (Vite) its index page, which is not JSON.
         const text = error instanceof Error ? error.message : String(error);
         if (/HTTP 404|not JSON/.test(text)) {

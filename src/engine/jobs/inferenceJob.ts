@@ -22,6 +22,8 @@ export interface InferenceInputs {
   config: ExperimentConfig;
   model: ModelDefinition;
   weights: WeightMap;
+  /** CPU copies of `weights` for programming (see `programLayer`); optional in Node. */
+  cpuValues?: ReadonlyMap<string, Float32Array>;
   test: CifarImages;
   /** Images for the ADC / input-range calibration pass (training images: never the test set). */
   calibration: CifarImages;
