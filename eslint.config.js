@@ -4,7 +4,9 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'public', 'coverage', 'test-results', 'playwright-report', 'training'] },
+  {
+    ignores: ['dist', 'node_modules', 'public', 'coverage', 'test-results', 'playwright-report', 'training'],
+  },
   {
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     files: ['**/*.{ts,tsx}'],
@@ -19,7 +21,10 @@ export default tseslint.config(
     // The simulation core must stay free of DOM and React (SPEC §1).
     files: ['src/sim/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['react', 'react-dom', 'zustand', '**/ui/**', '**/state/**'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['react', 'react-dom', 'zustand', '**/ui/**', '**/state/**'] },
+      ],
     },
   },
   {
