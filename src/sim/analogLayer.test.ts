@@ -135,6 +135,9 @@ describe('tfjs vs reference: other periphery conventions', () => {
         boundManagement: 'iterative',
       },
     },
+    'iterative bound management with an ideal ADC (nothing clips)': {
+      periphery: { inputScaling: 'perVector', adcBits: 0, boundManagement: 'iterative' },
+    },
     'dynamic input range, ideal DAC, unsigned ADC on offset': {
       crossbar: { mapping: 'offset' },
       periphery: {

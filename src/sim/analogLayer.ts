@@ -2,14 +2,20 @@
  * Analog conv2d / dense layers on tfjs ops available on every backend (cpu, wasm, webgl, webgpu).
  * Semantics: `chip.ts` (header comment); float64 reference: `reference.ts`.
  *
- * Efficiency: conductances are held per read group as [rowTiles, R, N] tensors, so every row-tile's
- * partial sums come from one batched tf.matMul([T, vectors, R] × [T, R, N]); ADC, noise and shift-add are
- * elementwise tf ops on that product. Per-read noise variance is a second batched matmul of V² with σ²(G).
- * Layers whose read is linear (no ADC, no per-read effect) fold everything into one effective weight and
- * run a single tf.conv2d / tf.matMul (the fused path). Large batches are processed in chunks.
+ * Efficiency: conductances are held per read group as one [R, N] tensor per row tile (scaled to amperes per
+ * DAC unit), and each row tile's partial sums come from a 2D tf.matMul([Z·M, R] × [R, N]): on the wasm
+ * backend T 2D matMuls are several times faster than one batched matMul (only the 2D case reaches
+ * XNNPACK). Inputs are split into row tiles by a transpose and first-axis parts (firstAxisParts: on wasm
+ * every slice copies its whole input). ADC, noise and the sum over row tiles (tf.addN) are elementwise tf ops on those parts; a
+ * fixed or calibrated ADC grid is plain numbers, its step and origin applied once after the digital sum.
+ * Per-read noise variance is a second matMul of V² with σ²(G). Bound management re-reads only the vectors
+ * whose reads clipped (one read-back of the clip flags per reduction). Layers whose read is linear (no ADC,
+ * no per-read effect) fold everything into one effective weight and run a single tf.conv2d / tf.matMul
+ * (the fused path). Large batches are processed in chunks.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
+  adcGrid,
   adcSigned,
   boundReductions,
   dacSettings,
@@ -83,15 +89,39 @@ export function programAnalogLayer(
 }
 
 interface GroupTensors {
-  /** Σ sign·G over the terms, [T, R, cols] (null when redrawn each batch). */
-  g: tf.Tensor3D | null;
-  /** Σ σ²(G) over the terms, [T, R, cols] (null: read noise off). */
-  variance: tf.Tensor3D | null;
+  /** Σ sign·G·V_unit over the terms, one [rows_t, cols] part per row tile (null when redrawn each batch). */
+  g: tf.Tensor2D[] | null;
+  /** Σ σ²(G)·V_unit² over the terms, per row tile (null: read noise off). */
+  variance: tf.Tensor2D[] | null;
   cols: number;
   signed: boolean;
 }
 
 type Range = { lo: tf.Tensor; hi: tf.Tensor };
+
+/** Inputs of one read, split by row tile: [Z·M, rows_t] parts (DAC units, not volts). */
+interface TileInputs {
+  units: tf.Tensor2D[];
+  /** units², for the read-noise variance (null: read noise off). */
+  squared: tf.Tensor2D[] | null;
+}
+
+/** Per-forward conductances when the d2d variation is redrawn each batch (NeuroSim). */
+interface BatchWeights {
+  /** Per array: G·(1 + σξ) per row tile, siemens. */
+  arrays: tf.Tensor2D[][];
+  /** Per group: Σ sign·G·V_unit per row tile. */
+  groups: tf.Tensor2D[][];
+}
+
+/** One group's ADC output: the read value is offset + scale·q (scale, offset: amperes per code, amperes). */
+interface AdcOutput {
+  q: tf.Tensor2D;
+  scale: number;
+  offset: number;
+  /** Per vector [M]: 1 when any of its conversions clipped (only when asked for). */
+  clipped: tf.Tensor1D | null;
+}
 
 class TfAnalogLayer implements AnalogLayer {
   readonly spec: AnalogLayerSpec;
@@ -99,9 +129,12 @@ class TfAnalogLayer implements AnalogLayer {
   readonly calibration: CalibrationState = { inputScale: null, adcFullScaleAmperes: null };
   private readonly dac: DacSettings;
   private readonly groupTensors: GroupTensors[];
-  /** Per-array conductances [T, R, cols] (only when IR drop or per-batch variation needs them). */
-  private readonly arrayTensors: (tf.Tensor3D | null)[];
-  private readonly rowWeight: tf.Tensor3D | null;
+  /** Per-array conductances, per row tile (only when IR drop or per-batch variation needs them). */
+  private readonly arrayTensors: (tf.Tensor2D[] | null)[];
+  /** IR drop: per-array G∘(row weight) per row tile. */
+  private readonly arrayRowWeighted: (tf.Tensor2D[] | null)[];
+  /** IR drop row weights 1 − (1 − r/R)², per row tile [R, 1]. */
+  private readonly rowWeight: tf.Tensor2D[] | null;
   private readonly refIndex: tf.Tensor1D | null;
   private readonly fusedWeight: tf.Tensor2D | null;
   private readonly biasTensor: tf.Tensor1D | null;
@@ -117,29 +150,34 @@ class TfAnalogLayer implements AnalogLayer {
     const { rowTiles: T, tileRows: R, dataColsPerTile: Cd } = chip.plan;
     const K = chip.K;
     const d = config.device;
-    const toTiles = (values: Float32Array, cols: number) =>
-      tf.tidy(
-        () =>
-          tf
-            .tensor2d(values, [K, cols])
-            .pad([
-              [0, T * R - K],
-              [0, 0],
-            ])
-            .reshape([T, R, cols]) as tf.Tensor3D,
-      );
+    // Row tiles are held as separate 2D tensors (the last zero-padded to R rows): T 2D matMuls are far
+    // faster than one batched matMul on the wasm backend, where XNNPACK serves only the 2D case.
+    const partRows = T === 1 ? K : R;
+    const toParts = (values: Float32Array, cols: number, scale = 1) =>
+      Array.from({ length: T }, (_, t) => {
+        const part = new Float32Array(partRows * cols);
+        const src = values.subarray(t * R * cols, Math.min(K, t * R + partRows) * cols);
+        for (let i = 0; i < src.length; i++) part[i] = src[i]! * scale;
+        return tf.tensor2d(part, [partRows, cols]);
+      });
 
     const needArrays = d.irDrop.enabled || redrawsPerBatch(config);
-    this.arrayTensors = chip.arrays.map((a) => (needArrays ? toTiles(a.gSiemens, a.cols) : null));
+    this.arrayTensors = chip.arrays.map((a) => (needArrays ? toParts(a.gSiemens, a.cols) : null));
     this.rowWeight = d.irDrop.enabled
-      ? tf.tensor3d(
-          Float32Array.from({ length: R }, (_, r) => 1 - (1 - r / R) ** 2),
-          [1, R, 1],
+      ? Array.from({ length: T }, () =>
+          tf.tensor2d(
+            Float32Array.from({ length: partRows }, (_, r) => 1 - (1 - r / R) ** 2),
+            [partRows, 1],
+          ),
         )
       : null;
+    this.arrayRowWeighted = this.arrayTensors.map((parts) =>
+      parts && this.rowWeight ? parts.map((g, t) => tf.mul(g, this.rowWeight![t]!) as tf.Tensor2D) : null,
+    );
+    const vUnit = this.dac.voltsPerUnit;
     this.groupTensors = chip.groups.map((group) => {
       const cols = chip.arrays[group.terms[0]!.array]!.cols;
-      const combine = (source: (i: number) => Float32Array | null, signed: boolean) => {
+      const combine = (source: (i: number) => Float32Array | null, signed: boolean, scale: number) => {
         const sum = new Float32Array(K * cols);
         let any = false;
         for (const term of group.terms) {
@@ -149,11 +187,11 @@ class TfAnalogLayer implements AnalogLayer {
           const f = signed ? term.sign : 1;
           for (let i = 0; i < sum.length; i++) sum[i]! += f * v[i]!;
         }
-        return any ? toTiles(sum, cols) : null;
+        return any ? toParts(sum, cols, scale) : null;
       };
       return {
-        g: redrawsPerBatch(config) ? null : combine((i) => chip.arrays[i]!.gSiemens, true),
-        variance: combine((i) => chip.readVariance[i] ?? null, false),
+        g: redrawsPerBatch(config) ? null : combine((i) => chip.arrays[i]!.gSiemens, true, vUnit),
+        variance: combine((i) => chip.readVariance[i] ?? null, false, vUnit * vUnit),
         cols,
         signed: adcSigned(group, this.dac),
       };
@@ -252,7 +290,6 @@ class TfAnalogLayer implements AnalogLayer {
   private chunks(x: tf.Tensor): { count: number; patches: (i: number) => tf.Tensor2D; outShape: number[] } {
     const spec = this.spec;
     const B = x.shape[0]!;
-    const T = this.plan.rowTiles;
     const Z = this.dac.cycleWeights.length;
     const widest = Math.max(this.plan.tileRows, this.chip.N, this.plan.colTiles * this.plan.dataColsPerTile);
     let vectorsPerImage = 1;
@@ -262,6 +299,7 @@ class TfAnalogLayer implements AnalogLayer {
       vectorsPerImage = outH * outW;
       outShape = [B, outH, outW, this.chip.N];
     }
+    const T = this.plan.rowTiles;
     const perImage = vectorsPerImage * Math.max(Z * T * widest * 2, this.chip.K);
     const imagesPerChunk = Math.max(1, Math.floor(this.config.periphery.maxChunkElements / perImage));
     const count = Math.ceil(B / imagesPerChunk);
@@ -274,11 +312,9 @@ class TfAnalogLayer implements AnalogLayer {
     return { count, patches, outShape };
   }
 
-  /** Voltages in tiles: [T, Z·M, R] from scaled inputs xs [M, K]. */
-  private tiledVolts(xs: tf.Tensor2D): tf.Tensor3D {
+  /** DAC units per row tile, [Z·M, rows_t] each, from scaled inputs xs [M, K]. */
+  private tileInputs(xs: tf.Tensor2D): TileInputs {
     const dac = this.dac;
-    const { rowTiles: T, tileRows: R } = this.plan;
-    const K = this.chip.K;
     let units: tf.Tensor2D;
     if (dac.bits === 0) units = xs;
     else {
@@ -292,8 +328,16 @@ class TfAnalogLayer implements AnalogLayer {
         units = tf.concat(bits, 0) as tf.Tensor2D;
       }
     }
-    const M = units.shape[0];
-    const v = tf.mul(units, dac.voltsPerUnit);
+    const parts = this.splitRowTiles(units);
+    const noise = this.config.device.readNoise.enabled;
+    return { units: parts, squared: noise ? parts.map((v) => tf.square(v) as tf.Tensor2D) : null };
+  }
+
+  /** [V, K] → one [V, R] part per row tile (zero-padded to T·R columns). */
+  private splitRowTiles(v: tf.Tensor2D): tf.Tensor2D[] {
+    const { rowTiles: T, tileRows: R } = this.plan;
+    if (T === 1) return [v];
+    const [rows, K] = v.shape;
     const padded =
       T * R > K
         ? tf.pad(v, [
@@ -301,53 +345,79 @@ class TfAnalogLayer implements AnalogLayer {
             [0, T * R - K],
           ])
         : v;
-    return tf.transpose(padded.reshape([M, T, R]), [1, 0, 2]) as tf.Tensor3D;
+    return firstAxisParts(tf.transpose(padded.reshape([rows, T, R]), [1, 0, 2])) as tf.Tensor2D[];
   }
 
-  /** Analog currents of one group, [T, Z·M, cols], with IR drop and (when seeded) per-read noise. */
+  /** Σ sign·G·V_unit of a group per row tile (without this batch's variation when batch is null). */
+  private groupWeights(gi: number, batch: BatchWeights | null): tf.Tensor2D[] {
+    if (batch) return batch.groups[gi]!;
+    const stored = this.groupTensors[gi]!.g;
+    if (stored) return stored;
+    const terms = this.chip.groups[gi]!.terms;
+    return this.arrayTensors[terms[0]!.array]!.map(
+      (_, t) =>
+        tf.mul(
+          terms
+            .map((term) => tf.mul(this.arrayTensors[term.array]![t]!, term.sign))
+            .reduce((a, b) => tf.add(a, b)),
+          this.dac.voltsPerUnit,
+        ) as tf.Tensor2D,
+    );
+  }
+
+  /**
+   * Analog currents of one group (amperes), one [Z·M, cols] part per row tile, with IR drop and (when
+   * seeded, one seed per row tile) per-read noise.
+   */
   private groupCurrents(
     gi: number,
-    volts: tf.Tensor3D,
-    batchArrays: (tf.Tensor3D | null)[] | null,
-    noiseSeed: number | null,
-  ): tf.Tensor3D {
+    inputs: TileInputs,
+    batch: BatchWeights | null,
+    noiseSeeds: number[] | null,
+  ): tf.Tensor2D[] {
     const group = this.chip.groups[gi]!;
     const gt = this.groupTensors[gi]!;
     const d = this.config.device;
-    const arrayOf = (i: number) => (batchArrays ? batchArrays[i]! : this.arrayTensors[i]!);
-    let current: tf.Tensor3D;
-    if (gt.g) current = tf.matMul(volts, gt.g);
-    else
-      current = group.terms
-        .map((t) => tf.mul(tf.matMul(volts, arrayOf(t.array)), t.sign) as tf.Tensor3D)
-        .reduce((a, b) => tf.add(a, b));
+    const weights = this.groupWeights(gi, batch);
+    let current: tf.Tensor2D[] = inputs.units.map((v, t) => tf.matMul(v, weights[t]!));
     if (d.irDrop.enabled) {
       const R = this.plan.tileRows;
       const gMax = this.chip.gMaxSiemens;
+      const vUnit = this.dac.voltsPerUnit;
       const gRatio = 1 / d.irDrop.wireResistanceOhms / gMax;
-      const absV = tf.abs(volts);
+      const absUnits = inputs.units.map((v) => tf.abs(v) as tf.Tensor2D);
       for (const term of group.terms) {
-        const g = arrayOf(term.array);
-        const a = tf.mul(tf.matMul(absV, g), R / gRatio / (gMax * this.config.periphery.vReadVolts));
-        const c = tf.mul(a, tf.add(tf.mul(a, tf.sub(tf.mul(a, 0.05), 0.2)), 0.5));
-        const weighted = tf.matMul(volts, tf.mul(g, this.rowWeight!) as tf.Tensor3D);
-        current = tf.sub(current, tf.mul(tf.mul(c, weighted), d.irDrop.scale * term.sign));
+        const g = batch ? batch.arrays[term.array]! : this.arrayTensors[term.array]!;
+        current = current.map((I, t) => {
+          const gw = batch
+            ? (tf.mul(g[t]!, this.rowWeight![t]!) as tf.Tensor2D)
+            : this.arrayRowWeighted[term.array]![t]!;
+          // a = |V|·G·R/(g_ratio·G_max·V_read) with V = units·V_unit (volts); aihwkit's polynomial in a.
+          const a = tf.mul(
+            tf.matMul(absUnits[t]!, g[t]!),
+            (vUnit * R) / gRatio / (gMax * this.config.periphery.vReadVolts),
+          );
+          const c = tf.mul(a, tf.add(tf.mul(a, tf.sub(tf.mul(a, 0.05), 0.2)), 0.5));
+          const weighted = tf.matMul(inputs.units[t]!, gw);
+          return tf.sub(I, tf.mul(tf.mul(c, weighted), d.irDrop.scale * term.sign * vUnit)) as tf.Tensor2D;
+        });
       }
     }
-    if (noiseSeed !== null) {
-      let variance: tf.Tensor | null = gt.variance ? tf.matMul(tf.square(volts), gt.variance) : null;
-      if (d.outputNoise.enabled) {
-        const s =
-          d.outputNoise.sigmaFracOfGmaxCurrent * this.chip.gMaxSiemens * this.config.periphery.vReadVolts;
-        variance = variance ? tf.add(variance, s * s) : tf.fill(current.shape, s * s);
-      }
-      if (variance)
-        current = tf.add(
-          current,
-          tf.mul(tf.sqrt(variance), tf.randomNormal(current.shape, 0, 1, 'float32', noiseSeed)),
-        );
-    }
-    return current;
+    if (noiseSeeds === null) return current;
+    // σ² = Σ_j V_j²σ²(G_j) (read noise) + (σ_out·G_max·V_read)² (output noise).
+    const s = d.outputNoise.enabled
+      ? d.outputNoise.sigmaFracOfGmaxCurrent * this.chip.gMaxSiemens * this.config.periphery.vReadVolts
+      : 0;
+    return current.map((I, t): tf.Tensor2D => {
+      const readVariance =
+        gt.variance && inputs.squared ? tf.matMul(inputs.squared[t]!, gt.variance[t]!) : null;
+      const sigma = readVariance ? tf.sqrt(s > 0 ? tf.add(readVariance, s * s) : readVariance) : s;
+      if (sigma === 0) return I;
+      return tf.add(
+        I,
+        tf.mul(tf.randomNormal(I.shape, 0, 1, 'float32', noiseSeeds[t]!), sigma),
+      ) as tf.Tensor2D;
+    });
   }
 
   private hasReadNoise(): boolean {
@@ -355,124 +425,162 @@ class TfAnalogLayer implements AnalogLayer {
     return d.readNoise.enabled || d.outputNoise.enabled;
   }
 
-  /** Dynamic row-tile range (min, max over vectors and columns) of a [T, Z·M, cols] read: [T, Z, 1, 1]. */
-  private rowTileRange(current: tf.Tensor3D): Range {
-    const [T, ZM, cols] = current.shape;
-    const Z = this.dac.cycleWeights.length;
-    const r = current.reshape([T, Z, ZM / Z, cols]);
-    return { lo: tf.min(r, [2, 3], true), hi: tf.max(r, [2, 3], true) };
+  /** Dynamic row-tile range (min, max over vectors and columns) of one row tile's read: [Z, 1] each. */
+  private rowTileRange(current: tf.Tensor2D): Range {
+    const r = current.reshape([this.dac.cycleWeights.length, -1]);
+    return { lo: tf.min(r, 1, true), hi: tf.max(r, 1, true) };
+  }
+
+  /** Rounds u to an ADC code index (before clipping). */
+  private adcRound(u: tf.Tensor): tf.Tensor {
+    const rounding = this.config.periphery.adcRounding;
+    return rounding === 'floor'
+      ? tf.floor(u)
+      : rounding === 'halfUp'
+        ? tf.floor(tf.add(u, 0.5))
+        : tf.round(u);
   }
 
   /**
-   * ADC of one group's currents: returns Q(I) [T, Z·M, cols] and a per-read clip flag [T, Z·M, cols].
-   * `range`: the precomputed dynamic row-tile range, when the batch was split into chunks.
+   * ADC of one group's row-tile currents (chip.ts adcGrid): origin + step·clip(rnd((I − origin)/step),
+   * kMin, kMax), summed over the row tiles → [Z·M, cols]. `ranges`: the precomputed dynamic row-tile
+   * ranges, when the batch was split. Clip flags compare u = (I − origin)/step with [kMin, kMax].
    */
   private adc(
     gi: number,
-    current: tf.Tensor3D,
-    range: Range | null,
-    adcSeed: number | null,
-  ): { q: tf.Tensor3D; beyond: tf.Tensor3D } {
+    currents: tf.Tensor2D[],
+    ranges: Range[] | null,
+    adcSeeds: number[] | null,
+    wantClip: boolean,
+  ): AdcOutput {
     const p = this.config.periphery;
-    const gt = this.groupTensors[gi]!;
-    const signed = gt.signed;
+    const signed = this.groupTensors[gi]!.signed;
     const B = p.adcBits;
-    const [T, ZM, cols] = current.shape;
+    const [ZM, cols] = currents[0]!.shape;
     const Z = this.dac.cycleWeights.length;
-    let shaped: tf.Tensor = current;
-    let lo: tf.Tensor, hi: tf.Tensor;
+    const M = ZM / Z;
+    const sigmaLsb = p.adcNoise.sigmaLsb;
+    const withNoise = (x: tf.Tensor, t: number, step: tf.Tensor | number) =>
+      adcSeeds
+        ? tf.add(x, tf.mul(tf.randomNormal(x.shape, 0, 1, 'float32', adcSeeds[t]!), tf.mul(step, sigmaLsb)))
+        : x;
+    // Per-vector extremes of u over every conversion, for the clip flags.
+    let uMax: tf.Tensor | null = null;
+    let uMin: tf.Tensor | null = null;
+    const track = (u: tf.Tensor) => {
+      if (!wantClip) return;
+      const flat = u.reshape([ZM, -1]);
+      const hi = tf.max(flat, 1);
+      const lo = tf.min(flat, 1);
+      uMax = uMax ? tf.maximum(uMax, hi) : hi;
+      uMin = uMin ? tf.minimum(uMin, lo) : lo;
+    };
+    const flags = (kMin: number, kMax: number) => {
+      if (!wantClip) return null;
+      const beyond = tf.logicalOr(tf.greater(uMax!, kMax), tf.less(uMin!, kMin));
+      return tf.max(tf.cast(beyond, 'float32').reshape([Z, M]), 0) as tf.Tensor1D;
+    };
+    const sum = (parts: tf.Tensor[]) => (parts.length === 1 ? parts[0]! : tf.addN(parts)) as tf.Tensor2D;
+
     if (p.adcRange === 'fixed' || p.adcRange === 'calibrated') {
+      // One grid for every conversion: plain numbers; step and origin are applied after the digital sum.
       const fs =
         p.adcRange === 'fixed'
           ? fixedFullScaleAmperes(this.config, this.chip)
           : this.calibration.adcFullScaleAmperes![gi]!;
-      lo = tf.scalar(signed ? -fs : 0);
-      hi = tf.scalar(fs);
-    } else if (p.adcDynamicScope === 'rowTile') {
-      shaped = current.reshape([T, Z, ZM / Z, cols]);
-      ({ lo, hi } = range ?? this.rowTileRange(current));
-    } else {
-      // One conversion per vector and column tile: group the columns by tile.
-      const perTile = this.chip.groups[gi]!.perColumnTile ? 1 : this.plan.dataColsPerTile;
-      const tiles = Math.ceil(cols / perTile);
-      const padded =
-        tiles * perTile > cols
-          ? tf.pad(current, [
-              [0, 0],
-              [0, 0],
-              [0, tiles * perTile - cols],
-            ])
-          : current;
-      shaped = padded.reshape([T, ZM, tiles, perTile]);
-      // Padding zeros never widen a range that must contain the real values... except min/max of an
-      // all-positive or all-negative tile, so mask them out with ±Infinity.
-      const valid = tf
-        .tensor1d(Float32Array.from({ length: tiles * perTile }, (_, i) => (i < cols ? 1 : 0)))
-        .reshape([1, 1, tiles, perTile]);
-      const isValid = tf.greater(valid, 0);
-      lo = tf.min(tf.where(isValid, shaped, tf.fill(shaped.shape, Infinity)), 3, true);
-      hi = tf.max(tf.where(isValid, shaped, tf.fill(shaped.shape, -Infinity)), 3, true);
+      const grid = adcGrid(p.adcLevels, B, signed, signed ? -fs : 0, fs);
+      const step = Math.fround(Math.max(grid.step, 1e-30));
+      const codes = currents.map((I, t) => {
+        const noisy = withNoise(I, t, step);
+        const u = tf.div(grid.origin !== 0 ? tf.sub(noisy, grid.origin) : noisy, step);
+        track(u);
+        return tf.clipByValue(this.adcRound(u), grid.kMin, grid.kMax);
+      });
+      return { q: sum(codes), scale: step, offset: grid.origin, clipped: flags(grid.kMin, grid.kMax) };
     }
-    if (p.adcRange === 'dynamic' && p.adcLevels !== 'minMax') {
-      const fs = tf.maximum(tf.abs(lo), tf.abs(hi));
-      lo = signed ? tf.neg(fs) : tf.zerosLike(fs);
-      hi = fs;
-    }
-    // Grid: origin + step·clip(rnd((I − origin)/step), kMin, kMax) (chip.ts adcGrid).
-    let step: tf.Tensor, origin: tf.Tensor, kMin: number, kMax: number;
-    if (p.adcLevels === 'minMax') {
-      step = tf.div(tf.sub(hi, lo), 2 ** B);
-      origin = lo;
-      kMin = 0;
-      kMax = 2 ** B - 1;
-    } else {
-      const fs = tf.maximum(tf.abs(lo), tf.abs(hi));
-      origin = tf.scalar(0);
-      if (p.adcLevels === 'powerOfTwo') {
-        const e = tf.ceil(tf.div(tf.log(tf.add(fs, POW2_EPS_AMPERES)), Math.LN2));
-        step = tf.pow(tf.scalar(2), tf.sub(e, signed ? B - 1 : B));
-        kMin = signed ? -(2 ** (B - 1)) : 0;
-        kMax = signed ? 2 ** (B - 1) - 1 : 2 ** B - 1;
+
+    const minMax = p.adcLevels === 'minMax';
+    const kMin =
+      minMax || !signed ? 0 : p.adcLevels === 'powerOfTwo' ? -(2 ** (B - 1)) : -Math.max(1, 2 ** (B - 1) - 1);
+    const kMax =
+      minMax || !signed
+        ? 2 ** B - 1
+        : p.adcLevels === 'powerOfTwo'
+          ? 2 ** (B - 1) - 1
+          : Math.max(1, 2 ** (B - 1) - 1);
+    const values = currents.map((I, t) => {
+      let shaped: tf.Tensor;
+      let lo: tf.Tensor, hi: tf.Tensor;
+      if (p.adcDynamicScope === 'rowTile') {
+        shaped = I.reshape([Z, -1]);
+        ({ lo, hi } = ranges ? ranges[t]! : this.rowTileRange(I));
       } else {
-        const q = signed ? Math.max(1, 2 ** (B - 1) - 1) : 2 ** B - 1;
-        step = tf.div(fs, q);
-        kMin = signed ? -q : 0;
-        kMax = q;
+        // One conversion per vector and column tile: group the columns by tile, [Z·M, tiles, perTile].
+        const perTile = this.chip.groups[gi]!.perColumnTile ? 1 : this.plan.dataColsPerTile;
+        const tiles = Math.ceil(cols / perTile);
+        const pad = tiles * perTile - cols;
+        shaped = (
+          pad > 0
+            ? tf.pad(I, [
+                [0, 0],
+                [0, pad],
+              ])
+            : I
+        ).reshape([ZM, tiles, perTile]);
+        if (!minMax) {
+          // Only max|I| matters, and padding zeros never raise it.
+          hi = tf.max(tf.abs(shaped), 2, true);
+          lo = hi;
+        } else if (pad === 0) {
+          lo = tf.min(shaped, 2, true);
+          hi = tf.max(shaped, 2, true);
+        } else {
+          // The last column tile is partial: its range comes from its real columns only.
+          const fullCols = (tiles - 1) * perTile;
+          const rest = I.slice([0, fullCols], [ZM, cols - fullCols]).reshape([ZM, 1, -1]);
+          const full = fullCols > 0 ? I.slice([0, 0], [ZM, fullCols]).reshape([ZM, -1, perTile]) : null;
+          const both = (f: (x: tf.Tensor) => tf.Tensor) =>
+            full ? tf.concat([f(full), f(rest)], 1) : f(rest);
+          lo = both((x) => tf.min(x, 2, true));
+          hi = both((x) => tf.max(x, 2, true));
+        }
       }
-    }
-    step = tf.maximum(step, 1e-30);
-    let noisy = shaped;
-    if (adcSeed !== null)
-      noisy = tf.add(
-        shaped,
-        tf.mul(tf.mul(step, p.adcNoise.sigmaLsb), tf.randomNormal(shaped.shape, 0, 1, 'float32', adcSeed)),
-      );
-    const u = tf.div(tf.sub(noisy, origin), step);
-    const k =
-      p.adcRounding === 'floor'
-        ? tf.floor(u)
-        : p.adcRounding === 'halfUp'
-          ? tf.floor(tf.add(u, 0.5))
-          : tf.round(u);
-    const q = tf.add(origin, tf.mul(step, tf.clipByValue(k, kMin, kMax)));
-    const beyond = tf.logicalOr(
-      tf.greater(noisy, tf.add(origin, tf.mul(step, kMax))),
-      tf.less(noisy, tf.add(origin, tf.mul(step, kMin))),
-    );
-    const back = (t: tf.Tensor) => {
-      const flat = t.reshape([T, ZM, -1]);
-      return (flat.shape[2] === cols ? flat : flat.slice([0, 0, 0], [T, ZM, cols])) as tf.Tensor3D;
-    };
-    return { q: back(q), beyond: back(tf.cast(beyond, 'float32')) };
+      let step: tf.Tensor;
+      let origin: tf.Tensor | null = null;
+      if (minMax) {
+        step = tf.div(tf.sub(hi, lo), 2 ** B);
+        origin = lo;
+      } else {
+        const fs = lo === hi ? hi : tf.maximum(tf.abs(lo), tf.abs(hi));
+        if (p.adcLevels === 'powerOfTwo') {
+          const e = tf.ceil(tf.div(tf.log(tf.add(fs, POW2_EPS_AMPERES)), Math.LN2));
+          step = tf.pow(tf.scalar(2), tf.sub(e, signed ? B - 1 : B));
+        } else step = tf.div(fs, kMax);
+      }
+      step = tf.maximum(step, 1e-30);
+      const noisy = withNoise(shaped, t, step);
+      const u = tf.div(origin ? tf.sub(noisy, origin) : noisy, step);
+      const scaled = tf.mul(step, tf.clipByValue(this.adcRound(u), kMin, kMax));
+      const q = origin ? tf.add(origin, scaled) : scaled;
+      const back = (x: tf.Tensor) => {
+        const flat = x.reshape([ZM, -1]);
+        return flat.shape[1] === cols ? flat : flat.slice([0, 0], [ZM, cols]);
+      };
+      track(back(u));
+      return back(q);
+    });
+    return { q: sum(values), scale: 1, offset: 0, clipped: flags(kMin, kMax) };
   }
 
-  /** Shift-add: Σ_t Σ_z w_z·(·) → [M, cols]. */
-  private shiftAdd(values: tf.Tensor3D): tf.Tensor2D {
-    const [, ZM, cols] = values.shape;
-    const Z = this.dac.cycleWeights.length;
-    const summed = tf.sum(values, 0).reshape([Z, ZM / Z, cols]);
-    const w = tf.tensor3d(Float32Array.from(this.dac.cycleWeights), [Z, 1, 1]);
-    return tf.sum(tf.mul(summed, w), 0) as tf.Tensor2D;
+  /** Shift-add over the input cycles: Σ_z w_z·(·) of [Z·M, cols] → [M, cols]. */
+  private shiftAdd(values: tf.Tensor2D): tf.Tensor2D {
+    const w = this.dac.cycleWeights;
+    if (w.length === 1) return values;
+    const [ZM, cols] = values.shape;
+    const M = ZM / w.length;
+    // [1, Z] × [Z, M·cols]: one kernel, no per-cycle slices.
+    const row = tf.tensor2d(Float32Array.from(w), [1, w.length]);
+    return tf.matMul(row, values.reshape([w.length, M * cols])).reshape([M, cols]);
   }
 
   private forwardTiled(x: tf.Tensor, readRng: Rng): tf.Tensor {
@@ -481,61 +589,119 @@ class TfAnalogLayer implements AnalogLayer {
     const reductions = boundReductions(this.config);
     const { count, patches, outShape } = this.chunks(x);
     const G = chip.groups.length;
+    const T = this.plan.rowTiles;
     const adcOn = p.adcBits > 0;
     const noise = this.hasReadNoise();
     const adcNoise = adcOn && p.adcNoise.enabled && p.adcNoise.sigmaLsb > 0;
+    const rowTileRanges = adcOn && p.adcRange === 'dynamic' && p.adcDynamicScope === 'rowTile';
 
     // Seeds drawn up front in a fixed order, so chunking and two-pass ranges reuse the same draws.
-    let batchArrays: (tf.Tensor3D | null)[] | null = null;
+    let batch: BatchWeights | null = null;
     if (redrawsPerBatch(this.config)) {
       const sigma = this.config.device.d2dVariation.sigmaRelative;
-      batchArrays = this.arrayTensors.map((a) => {
+      const arrays = this.arrayTensors.map((parts) => {
         const seed = readRng.seed31();
-        return tf.mul(
-          a!,
-          tf.add(1, tf.mul(sigma, tf.randomNormal(a!.shape, 0, 1, 'float32', seed))),
-        ) as tf.Tensor3D;
+        const rows = parts!.map((g) => g.shape[0]);
+        return tf.tidy(() => {
+          const xi = tf.randomNormal(
+            [rows.reduce((a, b) => a + b, 0), parts![0]!.shape[1]],
+            0,
+            1,
+            'float32',
+            seed,
+          );
+          const xiParts = rows.length === 1 ? [xi] : tf.split(xi, rows, 0);
+          return parts!.map((g, t) => tf.mul(g, tf.add(1, tf.mul(sigma, xiParts[t]!))) as tf.Tensor2D);
+        });
       });
+      const vUnit = this.dac.voltsPerUnit;
+      const groups = chip.groups.map((group) =>
+        arrays[group.terms[0]!.array]!.map((_, t) =>
+          tf.tidy(() => {
+            const sum = group.terms
+              .map((term) => tf.mul(arrays[term.array]![t]!, term.sign))
+              .reduce((a, b) => tf.add(a, b));
+            return tf.mul(sum, vUnit) as tf.Tensor2D;
+          }),
+        ),
+      );
+      batch = { arrays, groups };
     }
+    const perTile = (on: boolean) => (on ? Array.from({ length: T }, () => readRng.seed31()) : null);
     const seeds = reductions.map(() =>
       Array.from({ length: count }, () =>
-        Array.from({ length: G }, () => ({
-          read: noise ? readRng.seed31() : null,
-          adc: adcNoise ? readRng.seed31() : null,
-        })),
+        Array.from({ length: G }, () => ({ read: perTile(noise), adc: perTile(adcNoise) })),
       ),
     );
     const nuGlobal = this.globalInputScale(x);
 
-    const readAll = (chunk: number, r: number, P: tf.Tensor2D, nu: tf.Tensor) => {
-      const volts = this.tiledVolts(tf.div(P, tf.mul(nu, r)) as tf.Tensor2D);
-      return chip.groups.map((_, gi) =>
-        this.groupCurrents(gi, volts, batchArrays, seeds[reductions.indexOf(r)]![chunk]![gi]!.read),
-      );
+    const readAll = (chunk: number, ri: number, P: tf.Tensor2D, nu: tf.Tensor) => {
+      const inputs = this.tileInputs(tf.div(P, tf.mul(nu, reductions[ri]!)) as tf.Tensor2D);
+      return chip.groups.map((_, gi) => this.groupCurrents(gi, inputs, batch, seeds[ri]![chunk]![gi]!.read));
     };
 
     // Two-pass dynamic row-tile ranges when the batch is split (NeuroSim's range spans the whole batch).
-    let ranges: Range[][] | null = null;
-    if (adcOn && p.adcRange === 'dynamic' && p.adcDynamicScope === 'rowTile' && count > 1) {
-      ranges = reductions.map((r) => {
-        let acc: Range[] | null = null;
+    let ranges: Range[][][] | null = null;
+    if (rowTileRanges && count > 1) {
+      ranges = reductions.map((_, ri) => {
+        let acc: Range[][] | null = null;
         for (let c = 0; c < count; c++) {
-          const step = tf.tidy(() => {
+          const prev: Range[][] | null = acc;
+          const step = tf.tidy((): Range[][] => {
             const P = patches(c);
             const nu = nuGlobal ?? this.vectorScale(P);
-            const currents = readAll(c, r, P, nu);
-            return currents.map((I, gi) => {
-              const rg = this.rowTileRange(I);
-              return acc ? { lo: tf.minimum(acc[gi]!.lo, rg.lo), hi: tf.maximum(acc[gi]!.hi, rg.hi) } : rg;
-            });
+            return readAll(c, ri, P, nu).map((parts, gi) =>
+              parts.map((I, t): Range => {
+                const rg = this.rowTileRange(I);
+                const a: Range | undefined = prev?.[gi]![t];
+                return a ? { lo: tf.minimum(a.lo, rg.lo), hi: tf.maximum(a.hi, rg.hi) } : rg;
+              }),
+            );
           });
-          if (acc) acc.forEach((a) => tf.dispose([a.lo, a.hi]));
+          if (prev) prev.flat().forEach((a) => tf.dispose([a.lo, a.hi]));
           acc = step;
         }
         return acc!;
       });
     }
 
+    /** One read of vectors P at reduction index ri: y [M, N] (+ per-vector clip flags when asked). */
+    const readLevel = (c: number, ri: number, P: tf.Tensor2D, nu: tf.Tensor, wantClip: boolean) => {
+      const sumW = this.dac.cycleWeights.reduce((a, b) => a + b, 0);
+      const currents = readAll(c, ri, P, nu);
+      let acc: tf.Tensor | null = null;
+      let clipped: tf.Tensor1D | null = null;
+      for (let gi = 0; gi < G; gi++) {
+        const group = chip.groups[gi]!;
+        const parts = currents[gi]!;
+        let read: tf.Tensor2D;
+        let scale = 1;
+        let offset = 0;
+        if (adcOn) {
+          const out = this.adc(
+            gi,
+            parts,
+            ranges ? ranges[ri]![gi]! : null,
+            seeds[ri]![c]![gi]!.adc,
+            wantClip,
+          );
+          ({ q: read, scale, offset } = out);
+          if (out.clipped)
+            clipped = clipped ? (tf.maximum(clipped, out.clipped) as tf.Tensor1D) : out.clipped;
+        } else read = (parts.length === 1 ? parts[0]! : tf.addN(parts)) as tf.Tensor2D;
+        // Σ_t Σ_z w_z·(offset + scale·q) = scale·shiftAdd(Σ_t q) + offset·T·Σ_z w_z.
+        let contribution: tf.Tensor = tf.mul(this.shiftAdd(read), group.weightPerSiemens * scale);
+        if (offset !== 0) contribution = tf.add(contribution, group.weightPerSiemens * offset * T * sumW);
+        if (group.perColumnTile) contribution = tf.gather(contribution, this.refIndex!, 1);
+        acc = acc ? tf.add(acc, contribution) : contribution;
+      }
+      const y = tf.mul(acc!, tf.mul(nu, reductions[ri]! * this.dac.post * chip.driftCompensation));
+      return { y, clipped };
+    };
+
+    // Bound management re-reads only the vectors that clipped, unless the ADC range of a read depends on
+    // the other vectors read with it (dynamic row-tile range): then every reduction reads all vectors.
+    const subsetReads = !rowTileRanges;
     const outputs: tf.Tensor[] = [];
     for (let c = 0; c < count; c++) {
       outputs.push(
@@ -543,47 +709,42 @@ class TfAnalogLayer implements AnalogLayer {
           const P = patches(c);
           const M = P.shape[0];
           const nu = nuGlobal ?? this.vectorScale(P);
-          let result: tf.Tensor | null = null;
-          let done: tf.Tensor | null = null;
-          reductions.forEach((r, ri) => {
-            const currents = readAll(c, r, P, nu);
-            let acc: tf.Tensor = tf.zeros([M, chip.N]);
-            let clipped: tf.Tensor = tf.zeros([M, 1]);
-            currents.forEach((I, gi) => {
-              let read: tf.Tensor3D = I;
-              if (adcOn) {
-                const { q, beyond } = this.adc(
-                  gi,
-                  I,
-                  ranges ? ranges[ri]![gi]! : null,
-                  seeds[ri]![c]![gi]!.adc,
-                );
-                read = q;
-                if (reductions.length > 1) {
-                  const Z = this.dac.cycleWeights.length;
-                  const [T, ZM, cols] = beyond.shape;
-                  const perVector = tf.max(beyond.reshape([T, Z, ZM / Z, cols]), [0, 1, 3]).reshape([M, 1]);
-                  clipped = tf.maximum(clipped, perVector);
-                }
-              }
-              let contribution: tf.Tensor = this.shiftAdd(read);
-              if (chip.groups[gi]!.perColumnTile) contribution = tf.gather(contribution, this.refIndex!, 1);
-              acc = tf.add(acc, tf.mul(contribution, chip.groups[gi]!.weightPerSiemens));
-            });
-            const y = tf.mul(acc, tf.mul(nu, r * this.dac.post * chip.driftCompensation));
-            // Keep the first reduction whose reads did not clip (the last one regardless).
+          if (reductions.length === 1) return readLevel(c, 0, P, nu, false).y;
+          // Keep, per vector, the first reduction whose reads did not clip (the last one regardless).
+          const pieces: tf.Tensor[] = [];
+          const pick = new Int32Array(M);
+          const done = new Uint8Array(M);
+          let rows: Int32Array | null = null;
+          let offset = 0;
+          for (let ri = 0; ri < reductions.length; ri++) {
             const last = ri === reductions.length - 1;
-            const take = last ? tf.ones([M, 1]) : tf.sub(1, clipped);
-            const select = done ? tf.mul(take, tf.sub(1, done)) : take;
-            result = result ? tf.add(result, tf.mul(y, select)) : tf.mul(y, select);
-            done = done ? tf.add(done, select) : select;
-          });
-          return result!;
+            const index = rows ? tf.tensor1d(rows, 'int32') : null;
+            const Ps = index ? (tf.gather(P, index) as tf.Tensor2D) : P;
+            const nus = index && !nuGlobal ? tf.gather(nu, index) : nu;
+            const { y, clipped } = readLevel(c, ri, Ps, nus, !last);
+            const flags = clipped ? clipped.dataSync() : null;
+            pieces.push(y);
+            const n = Ps.shape[0];
+            const next: number[] = [];
+            for (let j = 0; j < n; j++) {
+              const m = rows ? rows[j]! : j;
+              if (done[m]) continue;
+              if (last || !flags || !flags[j]) {
+                done[m] = 1;
+                pick[m] = offset + j;
+              } else next.push(m);
+            }
+            offset += n;
+            if (next.length === 0) break;
+            if (subsetReads) rows = Int32Array.from(next);
+          }
+          const all = pieces.length === 1 ? pieces[0]! : tf.concat(pieces, 0);
+          return tf.gather(all, tf.tensor1d(pick, 'int32'));
         }),
       );
     }
-    if (ranges) ranges.flat().forEach((rg) => tf.dispose([rg.lo, rg.hi]));
-    if (batchArrays) tf.dispose(batchArrays.filter((a): a is tf.Tensor3D => a !== null));
+    if (ranges) ranges.flat(2).forEach((rg) => tf.dispose([rg.lo, rg.hi]));
+    if (batch) tf.dispose([...batch.arrays.flat(), ...batch.groups.flat()]);
     const y = outputs.length === 1 ? outputs[0]! : tf.concat(outputs, 0);
     if (outputs.length > 1) tf.dispose(outputs);
     return y.reshape(outShape);
@@ -609,8 +770,9 @@ class TfAnalogLayer implements AnalogLayer {
         const P = patches(c);
         const nuGlobal = this.globalInputScale(x);
         const nu = nuGlobal ?? this.vectorScale(P);
-        const volts = this.tiledVolts(tf.div(P, nu) as tf.Tensor2D);
-        return this.chip.groups.map((_, gi) => tf.abs(this.groupCurrents(gi, volts, null, null)));
+        const inputs = this.tileInputs(tf.div(P, nu) as tf.Tensor2D);
+        // Stacked [T, Z·M, cols], so the percentile sample strides over every row tile's read.
+        return this.chip.groups.map((_, gi) => tf.abs(tf.stack(this.groupCurrents(gi, inputs, null, null))));
       });
       abs.forEach((a, gi) => {
         maxima[gi] = Math.max(
@@ -677,9 +839,10 @@ class TfAnalogLayer implements AnalogLayer {
     if (this.disposed) return;
     this.disposed = true;
     const all: (tf.Tensor | null)[] = [
-      ...this.arrayTensors,
-      ...this.groupTensors.flatMap((g) => [g.g, g.variance]),
-      this.rowWeight,
+      ...this.arrayTensors.flat(),
+      ...this.arrayRowWeighted.flat(),
+      ...this.groupTensors.flatMap((g) => [...(g.g ?? []), ...(g.variance ?? [])]),
+      ...(this.rowWeight ?? []),
       this.refIndex,
       this.fusedWeight,
       this.biasTensor,
@@ -690,6 +853,23 @@ class TfAnalogLayer implements AnalogLayer {
   private assertLive() {
     if (this.disposed) throw new Error(`analog layer ${this.spec.name} was disposed`);
   }
+}
+
+/**
+ * The parts x[0], x[1], … of a tensor along its first axis. On wasm, Slice (and so tf.unstack, tf.split)
+ * copies its whole input for every slice, O(n²) in all, and Gather / StridedSlice index each element: one
+ * read-back and a cut in JS is several times faster. Other backends slice on the device.
+ */
+function firstAxisParts(x: tf.Tensor): tf.Tensor[] {
+  const n = x.shape[0]!;
+  const rest = x.shape.slice(1);
+  if (n === 1) return [x.reshape(rest)];
+  if (tf.getBackend() !== 'wasm') return tf.unstack(x);
+  const values = x.dataSync() as Float32Array;
+  const size = values.length / n;
+  return Array.from({ length: n }, (_, i) =>
+    tf.tensor(values.subarray(i * size, (i + 1) * size), rest, 'float32'),
+  );
 }
 
 /** Reads one number from a tensor expression and frees it. */
