@@ -120,6 +120,12 @@ export interface ExperimentProgress {
   message: string;
 }
 
+/** A progress message without its streamed items: the run's current state. */
+export type ExperimentProgressSummary = Omit<
+  ExperimentProgress,
+  'batchPoints' | 'epochPoints' | 'runSummaries' | 'layerSnr'
+>;
+
 export interface ExperimentResult {
   kind: 'inference' | 'training';
   outcome: JobOutcome;

@@ -10,6 +10,7 @@ import type {
   BatchPoint,
   EpochPoint,
   ExperimentProgress,
+  ExperimentProgressSummary,
   ExperimentResult,
   LayerSnr,
   RunSummary,
@@ -27,7 +28,7 @@ export interface RunRecord {
   epochPoints: EpochPoint[];
   runSummaries: RunSummary[];
   layerSnr: LayerSnr[];
-  progress: Omit<ExperimentProgress, 'batchPoints' | 'epochPoints' | 'runSummaries' | 'layerSnr'> | null;
+  progress: ExperimentProgressSummary | null;
   result: ExperimentResult | null;
   error: string | null;
   startedAt: string;

@@ -15,7 +15,14 @@ import type { ExperimentConfig } from '../../sim/config';
 import { createRng } from '../../sim/rng';
 import { AnalogRunner, ProgrammedModel, readSnr, type SnrSums } from '../analogRunner';
 import { JobStopped, type JobControl } from '../jobControl';
-import type { BatchPoint, ExperimentProgress, ExperimentResult, LayerSnr, RunSummary } from '../protocol';
+import type {
+  ExperimentProgressSummary,
+  BatchPoint,
+  ExperimentProgress,
+  ExperimentResult,
+  LayerSnr,
+  RunSummary,
+} from '../protocol';
 import { Coalescer } from '../throttle';
 
 export interface InferenceInputs {
@@ -47,8 +54,6 @@ function meanAndStd(values: number[]): { mean: number | null; std: number | null
   return { mean, std: Math.sqrt(variance) };
 }
 
-type ProgressSummary = Omit<ExperimentProgress, 'batchPoints' | 'runSummaries' | 'epochPoints' | 'layerSnr'>;
-
 export async function runInferenceJob(
   inputs: InferenceInputs,
   control: JobControl,
@@ -69,7 +74,7 @@ export async function runInferenceJob(
   let pendingRuns: RunSummary[] = [];
   let pendingSnr: LayerSnr[] | null = null;
 
-  const summary = (): ProgressSummary => ({
+  const summary = (): ExperimentProgressSummary => ({
     kind: 'inference',
     imagesDone,
     imagesTotal: images * runs,
@@ -77,7 +82,7 @@ export async function runInferenceJob(
     phase,
     message,
   });
-  const progress = new Coalescer<BatchPoint, ProgressSummary>((batchPoints, rest) => {
+  const progress = new Coalescer<BatchPoint, ExperimentProgressSummary>((batchPoints, rest) => {
     onProgress({ ...rest, batchPoints, epochPoints: [], runSummaries: pendingRuns, layerSnr: pendingSnr });
     pendingRuns = [];
     pendingSnr = null;

@@ -38,7 +38,13 @@ import {
 } from '../../sim/updateModels';
 import { ProgrammedModel, toAnalogSpec } from '../analogRunner';
 import { JobStopped, type JobControl } from '../jobControl';
-import type { BatchPoint, EpochPoint, ExperimentProgress, ExperimentResult } from '../protocol';
+import type {
+  ExperimentProgressSummary,
+  BatchPoint,
+  EpochPoint,
+  ExperimentProgress,
+  ExperimentResult,
+} from '../protocol';
 import { Coalescer } from '../throttle';
 
 export interface TrainingInputs {
@@ -258,8 +264,6 @@ function disposeDevices(devices: Map<string, PulseUpdate>): void {
   }
 }
 
-type Summary = Omit<ExperimentProgress, 'batchPoints' | 'epochPoints' | 'runSummaries' | 'layerSnr'>;
-
 export async function runTrainingJob(
   inputs: TrainingInputs,
   control: JobControl,
@@ -329,7 +333,7 @@ export async function runTrainingJob(
   let message = '';
   const epochs: EpochPoint[] = [];
   let pendingEpochs: EpochPoint[] = [];
-  const summary = (): Summary => ({
+  const summary = (): ExperimentProgressSummary => ({
     kind: 'training',
     imagesDone,
     imagesTotal,
@@ -337,7 +341,7 @@ export async function runTrainingJob(
     phase,
     message,
   });
-  const progress = new Coalescer<BatchPoint, Summary>((batchPoints, rest) => {
+  const progress = new Coalescer<BatchPoint, ExperimentProgressSummary>((batchPoints, rest) => {
     onProgress({ ...rest, batchPoints, epochPoints: pendingEpochs, runSummaries: [], layerSnr: null });
     pendingEpochs = [];
   }, progressIntervalMs);
