@@ -33,39 +33,25 @@ export function toAnalogSpec(layer: LinearLayerSpec, index: number): AnalogLayer
 }
 
 /**
- * Programs linear layer `index` of `model`. Programming reads the weights on the CPU: with `cpuValues`
- * it reads those (fresh tensors that were never uploaded read back for free, where reading an uploaded
- * WebGPU tensor synchronously is slow and breaks SwiftShader's device).
+ * Programs linear layer `index` of `model`. The weights are read back asynchronously: programming runs
+ * on the CPU, and a synchronous read of a WebGPU tensor would stall the queue (and breaks SwiftShader).
  */
-export function programLayer(
+export async function programLayer(
   model: ModelDefinition,
   index: number,
   weights: WeightMap,
   config: ExperimentConfig,
   rng: Rng,
-  cpuValues?: ReadonlyMap<string, Float32Array>,
-): AnalogLayer {
+): Promise<AnalogLayer> {
   const layer = model.linearLayers[index]!;
-  const pick = (key: string): tf.Tensor | null => {
+  const read = async (key: string) => {
     const tensor = weights.get(key);
-    const values = cpuValues?.get(key);
-    if (!tensor) return null;
-    return values ? tf.tensor(values, tensor.shape) : tensor;
+    return tensor ? ((await tensor.data()) as Float32Array) : null;
   };
-  const kernel = pick(`${layer.name}/kernel`);
+  const kernel = await read(`${layer.name}/kernel`);
   if (!kernel) throw new Error(`weight "${layer.name}/kernel" is missing`);
-  const bias = pick(`${layer.name}/bias`) as tf.Tensor1D | null;
-  try {
-    return programAnalogLayer(toAnalogSpec(layer, index), kernel, bias, config, rng);
-  } finally {
-    // Only the fresh copies made above; the model's own tensors stay.
-    for (const [key, tensor] of [
-      [`${layer.name}/kernel`, kernel],
-      [`${layer.name}/bias`, bias],
-    ] as const) {
-      if (tensor && tensor !== weights.get(key)) tensor.dispose();
-    }
-  }
+  const bias = await read(`${layer.name}/bias`);
+  return programAnalogLayer(toAnalogSpec(layer, index), kernel, bias, config, rng);
 }
 
 /** A model's layers programmed onto one simulated chip. */
@@ -82,15 +68,11 @@ export class ProgrammedModel {
     config: ExperimentConfig,
     chipRng: Rng,
     between: () => Promise<void> = async () => {},
-    cpuValues?: ReadonlyMap<string, Float32Array>,
   ): Promise<ProgrammedModel> {
     const layers = new Map<string, AnalogLayer>();
     try {
       for (const [index, layer] of model.linearLayers.entries()) {
-        layers.set(
-          layer.name,
-          programLayer(model, index, weights, config, chipRng.fork(layer.name), cpuValues),
-        );
+        layers.set(layer.name, await programLayer(model, index, weights, config, chipRng.fork(layer.name)));
         await between();
       }
     } catch (error) {

@@ -178,7 +178,6 @@ const api = {
             config,
             model,
             weights: weights.tensors,
-            cpuValues: weights.values,
             test: test.images,
             calibration: train,
             baselineAccuracy: weights.baselineAccuracy,
@@ -211,13 +210,12 @@ const api = {
     const loaded = await models.get(model.name);
     const weights = loaded.tensors;
     const spec = toAnalogSpec(model.linearLayers[index]!, index);
-    const layer = programLayer(
+    const layer = await programLayer(
       model,
       index,
       weights,
       config,
       createRng(config.experiment.seed).fork('chip').fork(0).fork(layerName),
-      loaded.values,
     );
     try {
       const train = await data.trainSet();
@@ -247,11 +245,11 @@ const api = {
       const numVectors = vectors.shape[0]!;
       vectors.dispose();
       return {
-        ...layer.inspectTile(rowTile, colTile),
+        ...(await layer.inspectTile(rowTile, colTile)),
         inputs,
         numVectors,
         inputRows: rows,
-        inputScale: layer.calibration.inputScale,
+        inputScale: (await layer.readCalibration()).inputScale,
         inputSigned: layer.chip.inputSigned,
         groups: layer.chip.groups.map((g) => ({
           label: g.label,

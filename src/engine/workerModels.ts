@@ -9,11 +9,6 @@ import { loadWeights, type WeightsModelJson } from '../models/weights';
 
 export interface ModelWeights {
   tensors: Map<string, tf.Tensor>;
-  /**
-   * CPU copies of the same values, for programming chips: reading an uploaded tensor back synchronously
-   * (what programming needs) is slow on WebGPU and breaks SwiftShader's device.
-   */
-  values: Map<string, Float32Array>;
   modelJson: WeightsModelJson;
   /** Top-1 accuracy of the digital model on the 10,000 test images, from the manifest (0..1). */
   baselineAccuracy: number | null;
@@ -29,12 +24,9 @@ export class WorkerModels {
     if (!entry) {
       const folder = `${this.baseUrl.replace(/\/+$/, '')}/models/${name}/`;
       const loaded: Promise<ModelWeights> = loadWeights(getModel(name), folder).then(
-        async ({ tensors, modelJson }) => {
-          const values = new Map<string, Float32Array>();
-          for (const [key, tensor] of tensors) values.set(key, (await tensor.data()) as Float32Array);
+        ({ tensors, modelJson }) => {
           return {
             tensors,
-            values,
             modelJson,
             baselineAccuracy: modelJson.manifest.top1TestAccuracy ?? null,
           };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { programAnalogLayer } from './analogLayer';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { programAnalogLayer, type AnalogLayerOptions } from './analogLayer';
 import type { DeepPartial, ExperimentConfig } from './config';
 import { referenceCalibrate, referenceForwardDetailed } from './reference';
 import { createRng } from './rng';
@@ -66,7 +66,13 @@ function inputFor(spec: AnalogLayerSpec, batch: number, seed: number, nonNegativ
 }
 
 /** Runs the tfjs layer and the float64 reference on the same chip and input; returns the relative error. */
-function compare(spec: AnalogLayerSpec, config: ExperimentConfig, batch = 3, seed = 11) {
+async function compare(
+  spec: AnalogLayerSpec,
+  config: ExperimentConfig,
+  batch = 3,
+  seed = 11,
+  options: AnalogLayerOptions = {},
+) {
   const kernelValues = randomArray(
     kernelShape(spec).reduce((a, b) => a * b, 1),
     seed,
@@ -75,12 +81,19 @@ function compare(spec: AnalogLayerSpec, config: ExperimentConfig, batch = 3, see
   const biasValues = randomArray(spec.outChannels, seed + 1, 0.1);
   const kernel = tf.tensor(kernelValues, kernelShape(spec));
   const bias = tf.tensor1d(biasValues);
-  const layer = programAnalogLayer(spec, kernel, bias, config, createRng(seed).fork('programming'));
+  const layer = programAnalogLayer(
+    spec,
+    kernelValues,
+    biasValues,
+    config,
+    createRng(seed).fork('programming'),
+    options,
+  );
   const input = inputFor(spec, batch, seed + 2, spec.inputNonNegative);
   const x = tf.tensor(input.data, input.shape);
   layer.calibrate(x);
   const y = layer.forward(x, createRng(seed).fork('read'));
-  const got = y.dataSync();
+  const got = await y.data();
   const calib = referenceCalibrate(layer.chip, config, input);
   const { y: want, ambiguous } = referenceForwardDetailed(layer.chip, config, input, calib);
   const expectedShape =
@@ -88,10 +101,13 @@ function compare(spec: AnalogLayerSpec, config: ExperimentConfig, batch = 3, see
       ? tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, spec.stride, spec.padding as 'same').shape
       : [batch, spec.outChannels];
   expect(y.shape).toEqual(expectedShape);
+  const calibrated = await layer.readCalibration();
   tf.dispose([kernel, bias, x, y]);
   layer.dispose();
+  if (calib.inputScale !== null)
+    expect(maxRelDiff([calibrated.inputScale!], [calib.inputScale])).toBeLessThan(1e-6);
   if (calib.adcFullScaleAmperes)
-    expect(maxRelDiff(layer.calibration.adcFullScaleAmperes!, calib.adcFullScaleAmperes)).toBeLessThan(1e-5);
+    expect(maxRelDiff(calibrated.adcFullScaleAmperes!, calib.adcFullScaleAmperes)).toBeLessThan(1e-5);
   // Outputs fed by an ADC input sitting on a code boundary are only defined in exact arithmetic: they are
   // excluded, and must stay a minority (an output sums up to ~150 conversions when bit-serial × sliced).
   const tieFraction = ambiguous.reduce((s, v) => s + v, 0) / ambiguous.length;
@@ -104,10 +120,10 @@ describe('tfjs analog layer equals the float64 reference (noise off)', () => {
     for (const [dacName, dac] of Object.entries(dacModes))
       for (const [adcName, adc] of Object.entries(adcRanges))
         for (const spec of [denseSpec, convSpec])
-          it(`${spec.kind}: ${mapName} × ${dacName} × ADC ${adcName}`, () => {
+          it(`${spec.kind}: ${mapName} × ${dacName} × ADC ${adcName}`, async () => {
             const lattice = mapName.startsWith('bit-sliced') || dacName === 'bitSerial';
             expect(
-              compare(spec, testConfig(tiles, mapping, dac, adc, lattice ? breakTies : {})),
+              await compare(spec, testConfig(tiles, mapping, dac, adc, lattice ? breakTies : {})),
             ).toBeLessThan(1e-4);
           });
 });
@@ -170,24 +186,69 @@ describe('tfjs vs reference: other periphery conventions', () => {
   };
   for (const [name, patch] of Object.entries(cases))
     for (const spec of [denseSpec, convSpec])
-      it(`${spec.kind}: ${name}`, () => {
-        expect(compare(spec, testConfig(tiles, patch))).toBeLessThan(1e-4);
+      it(`${spec.kind}: ${name}`, async () => {
+        expect(await compare(spec, testConfig(tiles, patch))).toBeLessThan(1e-4);
       });
 
-  it('conv with valid and numeric padding, stride 1, non-negative inputs', () => {
+  it('conv with valid and numeric padding, stride 1, non-negative inputs', async () => {
     const base = { ...convSpec, stride: 1, inputNonNegative: true };
     expect(
-      compare({ ...base, padding: 'valid' }, testConfig(tiles, dacModes.bitSerial!, breakTies)),
+      await compare({ ...base, padding: 'valid' }, testConfig(tiles, dacModes.bitSerial!, breakTies)),
     ).toBeLessThan(1e-4);
-    expect(compare({ ...base, padding: 1 }, testConfig(tiles))).toBeLessThan(1e-4);
+    expect(await compare({ ...base, padding: 1 }, testConfig(tiles))).toBeLessThan(1e-4);
   });
 
-  it('splits a large batch into chunks without changing the dynamic row-tile range', () => {
+  it('splits a large batch into chunks without changing the dynamic row-tile range', async () => {
     const config = testConfig(tiles, dacModes.bitSerial!, adcRanges.dynamic!, breakTies, {
       periphery: { maxChunkElements: 1 << 16 },
     });
-    expect(compare(convSpec, config, 16)).toBeLessThan(1e-4);
+    expect(await compare(convSpec, config, 16)).toBeLessThan(1e-4);
   });
+});
+
+describe('without synchronous read-back (the WebGPU path)', () => {
+  const cases: Record<string, DeepPartial<ExperimentConfig>> = {
+    'iterative bound management picks per vector with masks': {
+      periphery: {
+        inputScaling: 'perVector',
+        adcRange: 'fixed',
+        adcFixedFullScaleGmaxCurrents: 1,
+        adcBits: 4,
+        boundManagement: 'iterative',
+      },
+    },
+    'calibrated input range and ADC full scale at percentiles (on-device order statistics)': {
+      periphery: {
+        inputScaling: 'calibrated',
+        inputCalibrationPercentile: 99.5,
+        adcRange: 'calibrated',
+        adcCalibrationPercentile: 97,
+        adcLevels: 'minMax',
+        adcBits: 6,
+      },
+    },
+    'calibrated ADC at the 60th percentile, power-of-two levels': {
+      periphery: {
+        adcRange: 'calibrated',
+        adcCalibrationPercentile: 60,
+        adcLevels: 'powerOfTwo',
+        adcBits: 6,
+      },
+    },
+  };
+  for (const [name, patch] of Object.entries(cases))
+    for (const spec of [denseSpec, convSpec])
+      it(`${spec.kind}: ${name}; no tensor is read synchronously`, async () => {
+        const dataSync = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+        try {
+          expect(await compare(spec, testConfig(tiles, patch), 3, 11, { syncReadBack: false })).toBeLessThan(
+            1e-4,
+          );
+          expect(dataSync).not.toHaveBeenCalled();
+        } finally {
+          dataSync.mockRestore();
+        }
+      });
 });
 
 describe('ideal limits', () => {
@@ -209,7 +270,7 @@ describe('ideal limits', () => {
         spec.kind === 'conv'
           ? tf.add(tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, spec.stride, 'same'), bias)
           : tf.add(tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D), bias);
-      const layer = programAnalogLayer(spec, kernel, bias, config, createRng(1));
+      const layer = programAnalogLayer(spec, kernel.dataSync(), bias.dataSync(), config, createRng(1));
       layer.calibrate(x);
       const y = layer.forward(x, createRng(2));
       expect(maxRelDiff(y.dataSync(), digital.dataSync())).toBeLessThan(1e-3);
@@ -234,7 +295,7 @@ describe('ideal limits', () => {
     for (let bits = 2; bits <= 10; bits++) {
       const layer = programAnalogLayer(
         spec,
-        kernel,
+        kernel.dataSync(),
         null,
         testConfig(tiles, { periphery: { dacBits: 0, adcBits: bits } }),
         createRng(1),
@@ -249,13 +310,13 @@ describe('ideal limits', () => {
     tf.dispose([kernel, x, digital]);
   });
 
-  it('the fused path (no ADC) equals the tiled reference', () => {
+  it('the fused path (no ADC) equals the tiled reference', async () => {
     for (const spec of [denseSpec, convSpec]) {
       const config = testConfig(tiles, { periphery: { adcBits: 0, dacBits: 6 } });
-      expect(compare(spec, config)).toBeLessThan(1e-4);
-      expect(compare(spec, testConfig(config, { periphery: { inputScaling: 'perVector' } }))).toBeLessThan(
-        1e-4,
-      );
+      expect(await compare(spec, config)).toBeLessThan(1e-4);
+      expect(
+        await compare(spec, testConfig(config, { periphery: { inputScaling: 'perVector' } })),
+      ).toBeLessThan(1e-4);
     }
   });
 });
@@ -280,7 +341,7 @@ describe('tensor hygiene', () => {
     );
     const input = inputFor(convSpec, 16, 2);
     const x = tf.tensor(input.data, input.shape);
-    const layer = programAnalogLayer(convSpec, kernel, null, config, createRng(1));
+    const layer = programAnalogLayer(convSpec, kernel.dataSync(), null, config, createRng(1));
     const rng = createRng(3);
     layer.forward(x, rng).dispose();
     const before = tf.memory().numTensors;

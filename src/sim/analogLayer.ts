@@ -12,6 +12,11 @@
  * whose reads clipped (one read-back of the clip flags per reduction). Layers whose read is linear (no ADC,
  * no per-read effect) fold everything into one effective weight and run a single tf.conv2d / tf.matMul
  * (the fused path). Large batches are processed in chunks.
+ *
+ * No synchronous read-back on WebGPU: tfjs-webgpu can read a tensor synchronously only through a canvas
+ * round trip, which stalls the queue and breaks some devices (SwiftShader). So calibration keeps its
+ * ranges as device scalars (read back asynchronously by `readCalibration`), programming takes plain
+ * arrays, and bound management selects per vector with masks there instead of re-reading clipped vectors.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -29,7 +34,7 @@ import {
   type ProgrammedChip,
 } from './chip';
 import type { ExperimentConfig } from './config';
-import { decodeWeights, absPercentile } from './mapping';
+import { decodeWeights } from './mapping';
 import type { Rng } from './rng';
 import { convPadding, im2col } from './im2col';
 import { tileExtent, type AnalogLayerSpec, type ArrayRole, type TilePlan } from './tiling';
@@ -63,10 +68,14 @@ export interface AnalogLayer {
   readonly chip: ProgrammedChip;
   /** x: NHWC for conv, [batch, in] for dense; returns what tf.conv2d / tf.matMul (+ bias) return. */
   forward(x: tf.Tensor, readRng: Rng): tf.Tensor;
-  /** Records the input range and ADC ranges ('calibrated' modes) from a calibration batch. */
+  /**
+   * Records the input range and ADC ranges ('calibrated' modes) from a calibration batch. The ranges stay
+   * on the device (no read-back), so a calibration pass runs through a whole network without a stall.
+   */
   calibrate(x: tf.Tensor): void;
-  readonly calibration: CalibrationState;
-  inspectTile(rowTile: number, colTile: number): TileInspection;
+  /** The calibrated ranges as numbers (null where not calibrated), read back asynchronously. */
+  readCalibration(): Promise<CalibrationState>;
+  inspectTile(rowTile: number, colTile: number): Promise<TileInspection>;
   dispose(): void;
 }
 
@@ -75,17 +84,33 @@ const CALIBRATION_SAMPLE_CAP = 1 << 20;
 
 /**
  * Programs a layer's weights onto a simulated chip, drawing the 'programming' randomness from `rng`.
- * kernel: conv HWIO [kh, kw, cin, cout], dense [in, out].
+ * kernel: conv HWIO [kh, kw, cin, cout], dense [in, out], row-major; bias [out].
  */
 export function programAnalogLayer(
   spec: AnalogLayerSpec,
-  kernel: tf.Tensor,
-  bias: tf.Tensor1D | null,
+  kernel: ArrayLike<number>,
+  bias: ArrayLike<number> | null,
   config: ExperimentConfig,
   rng: Rng,
+  options: AnalogLayerOptions = {},
 ): AnalogLayer {
-  const chip = programChip(spec, kernel.dataSync(), bias ? bias.dataSync() : null, config, rng);
-  return new TfAnalogLayer(chip, config);
+  return new TfAnalogLayer(programChip(spec, kernel, bias, config, rng), config, {
+    syncReadBack: options.syncReadBack ?? tf.getBackend() !== 'webgpu',
+  });
+}
+
+export interface AnalogLayerOptions {
+  /**
+   * Whether forward() may read tensors back synchronously (bound management's clip flags). Default: on
+   * every backend but WebGPU, whose synchronous read-back stalls the queue and breaks some devices.
+   */
+  syncReadBack?: boolean;
+}
+
+/** Calibrated ranges as device scalars: ν, and the ADC full scale of each read group (amperes). */
+interface CalibrationTensors {
+  inputScale: tf.Scalar | null;
+  adcFullScale: tf.Scalar[] | null;
 }
 
 interface GroupTensors {
@@ -117,8 +142,8 @@ interface BatchWeights {
 /** One group's ADC output: the read value is offset + scale·q (scale, offset: amperes per code, amperes). */
 interface AdcOutput {
   q: tf.Tensor2D;
-  scale: number;
-  offset: number;
+  scale: number | tf.Scalar;
+  offset: number | tf.Scalar;
   /** Per vector [M]: 1 when any of its conversions clipped (only when asked for). */
   clipped: tf.Tensor1D | null;
 }
@@ -126,7 +151,7 @@ interface AdcOutput {
 class TfAnalogLayer implements AnalogLayer {
   readonly spec: AnalogLayerSpec;
   readonly plan: TilePlan;
-  readonly calibration: CalibrationState = { inputScale: null, adcFullScaleAmperes: null };
+  private calibration: CalibrationTensors = { inputScale: null, adcFullScale: null };
   private readonly dac: DacSettings;
   private readonly groupTensors: GroupTensors[];
   /** Per-array conductances, per row tile (only when IR drop or per-batch variation needs them). */
@@ -143,6 +168,7 @@ class TfAnalogLayer implements AnalogLayer {
   constructor(
     readonly chip: ProgrammedChip,
     private readonly config: ExperimentConfig,
+    private readonly options: Required<AnalogLayerOptions>,
   ) {
     this.spec = chip.spec;
     this.plan = chip.plan;
@@ -218,7 +244,7 @@ class TfAnalogLayer implements AnalogLayer {
     this.assertLive();
     const p = this.config.periphery;
     if (p.inputScaling === 'calibrated' && this.calibration.inputScale === null) this.calibrate(x);
-    if (p.adcRange === 'calibrated' && p.adcBits > 0 && this.calibration.adcFullScaleAmperes === null)
+    if (p.adcRange === 'calibrated' && p.adcBits > 0 && this.calibration.adcFullScale === null)
       this.calibrate(x);
     return tf.tidy(() => {
       const y = this.fusedWeight ? this.forwardFused(x) : this.forwardTiled(x, readRng);
@@ -231,7 +257,7 @@ class TfAnalogLayer implements AnalogLayer {
     const mode = this.config.periphery.inputScaling;
     if (mode === 'perVector') return null;
     if (mode === 'none') return tf.scalar(1);
-    if (mode === 'calibrated') return tf.scalar(this.calibration.inputScale!);
+    if (mode === 'calibrated') return this.calibration.inputScale!;
     const m = tf.max(tf.abs(x));
     return tf.where(tf.greater(m, 0), m, tf.onesLike(m)) as tf.Scalar;
   }
@@ -483,20 +509,20 @@ class TfAnalogLayer implements AnalogLayer {
     const sum = (parts: tf.Tensor[]) => (parts.length === 1 ? parts[0]! : tf.addN(parts)) as tf.Tensor2D;
 
     if (p.adcRange === 'fixed' || p.adcRange === 'calibrated') {
-      // One grid for every conversion: plain numbers; step and origin are applied after the digital sum.
-      const fs =
+      // One grid for every conversion; step and origin are applied after the digital sum. A fixed grid is
+      // plain numbers; a calibrated one keeps the device scalars that calibrate() left.
+      const grid =
         p.adcRange === 'fixed'
-          ? fixedFullScaleAmperes(this.config, this.chip)
-          : this.calibration.adcFullScaleAmperes![gi]!;
-      const grid = adcGrid(p.adcLevels, B, signed, signed ? -fs : 0, fs);
-      const step = Math.fround(Math.max(grid.step, 1e-30));
+          ? fixedGrid(p.adcLevels, B, signed, fixedFullScaleAmperes(this.config, this.chip))
+          : calibratedGrid(p.adcLevels, B, signed, this.calibration.adcFullScale![gi]!);
+      const { step, origin, kMin, kMax } = grid;
       const codes = currents.map((I, t) => {
         const noisy = withNoise(I, t, step);
-        const u = tf.div(grid.origin !== 0 ? tf.sub(noisy, grid.origin) : noisy, step);
+        const u = tf.div(origin !== 0 ? tf.sub(noisy, origin) : noisy, step);
         track(u);
-        return tf.clipByValue(this.adcRound(u), grid.kMin, grid.kMax);
+        return tf.clipByValue(this.adcRound(u), kMin, kMax);
       });
-      return { q: sum(codes), scale: step, offset: grid.origin, clipped: flags(grid.kMin, grid.kMax) };
+      return { q: sum(codes), scale: step, offset: origin, clipped: flags(kMin, kMax) };
     }
 
     const minMax = p.adcLevels === 'minMax';
@@ -675,8 +701,8 @@ class TfAnalogLayer implements AnalogLayer {
         const group = chip.groups[gi]!;
         const parts = currents[gi]!;
         let read: tf.Tensor2D;
-        let scale = 1;
-        let offset = 0;
+        let scale: AdcOutput['scale'] = 1;
+        let offset: AdcOutput['offset'] = 0;
         if (adcOn) {
           const out = this.adc(
             gi,
@@ -690,8 +716,16 @@ class TfAnalogLayer implements AnalogLayer {
             clipped = clipped ? (tf.maximum(clipped, out.clipped) as tf.Tensor1D) : out.clipped;
         } else read = (parts.length === 1 ? parts[0]! : tf.addN(parts)) as tf.Tensor2D;
         // Σ_t Σ_z w_z·(offset + scale·q) = scale·shiftAdd(Σ_t q) + offset·T·Σ_z w_z.
-        let contribution: tf.Tensor = tf.mul(this.shiftAdd(read), group.weightPerSiemens * scale);
-        if (offset !== 0) contribution = tf.add(contribution, group.weightPerSiemens * offset * T * sumW);
+        const w = group.weightPerSiemens;
+        let contribution: tf.Tensor = tf.mul(
+          this.shiftAdd(read),
+          typeof scale === 'number' ? w * scale : tf.mul(scale, w),
+        );
+        if (offset !== 0)
+          contribution = tf.add(
+            contribution,
+            typeof offset === 'number' ? w * offset * T * sumW : tf.mul(offset, w * T * sumW),
+          );
         if (group.perColumnTile) contribution = tf.gather(contribution, this.refIndex!, 1);
         acc = acc ? tf.add(acc, contribution) : contribution;
       }
@@ -701,7 +735,10 @@ class TfAnalogLayer implements AnalogLayer {
 
     // Bound management re-reads only the vectors that clipped, unless the ADC range of a read depends on
     // the other vectors read with it (dynamic row-tile range): then every reduction reads all vectors.
+    // Choosing the vectors needs the clip flags on the CPU; without synchronous read-back (WebGPU) every
+    // reduction reads every vector and masks pick each vector's result on the device.
     const subsetReads = !rowTileRanges;
+    const readBack = this.options.syncReadBack;
     const outputs: tf.Tensor[] = [];
     for (let c = 0; c < count; c++) {
       outputs.push(
@@ -710,6 +747,17 @@ class TfAnalogLayer implements AnalogLayer {
           const M = P.shape[0];
           const nu = nuGlobal ?? this.vectorScale(P);
           if (reductions.length === 1) return readLevel(c, 0, P, nu, false).y;
+          if (!readBack) {
+            // From the last reduction back: a vector keeps reduction ri's result unless ri's reads clipped.
+            const last = reductions.length - 1;
+            let y = readLevel(c, last, P, nu, false).y;
+            for (let ri = last - 1; ri >= 0; ri--) {
+              const read = readLevel(c, ri, P, nu, true);
+              // No ADC, no clipping: the first reduction stands (as on the read-back path).
+              y = read.clipped ? tf.where(tf.greater(read.clipped.reshape([M, 1]), 0), y, read.y) : read.y;
+            }
+            return y;
+          }
           // Keep, per vector, the first reduction whose reads did not clip (the last one regardless).
           const pieces: tf.Tensor[] = [];
           const pick = new Int32Array(M);
@@ -754,51 +802,63 @@ class TfAnalogLayer implements AnalogLayer {
     this.assertLive();
     const p = this.config.periphery;
     if (p.inputScaling === 'calibrated') {
-      const v =
-        p.inputCalibrationPercentile >= 100
-          ? scalarOf(() => tf.max(tf.abs(x)))
-          : absPercentile(sample(x), p.inputCalibrationPercentile);
-      this.calibration.inputScale = v > 0 ? v : 1;
+      const previous = this.calibration.inputScale;
+      this.calibration.inputScale = tf.keep(
+        tf.tidy(() => {
+          const v = absPercentileOnDevice(strided(tf.abs(x)), p.inputCalibrationPercentile);
+          return tf.where(tf.greater(v, 0), v, tf.onesLike(v)) as tf.Scalar;
+        }),
+      );
+      previous?.dispose();
     }
     if (p.adcRange !== 'calibrated' || p.adcBits === 0) return;
     const { count, patches } = this.chunks(x);
-    const G = this.chip.groups.length;
-    const maxima = new Float64Array(G);
-    const samples: Float32Array[][] = Array.from({ length: G }, () => []);
+    const percentile = p.adcCalibrationPercentile;
+    // Per group: the running max |I| (percentile 100) or the strided samples of |I| of every chunk.
+    let kept: tf.Tensor[] | null = null;
     for (let c = 0; c < count; c++) {
-      const abs = tf.tidy(() => {
+      const previous: tf.Tensor[] | null = kept;
+      kept = tf.tidy(() => {
         const P = patches(c);
         const nuGlobal = this.globalInputScale(x);
         const nu = nuGlobal ?? this.vectorScale(P);
         const inputs = this.tileInputs(tf.div(P, nu) as tf.Tensor2D);
-        // Stacked [T, Z·M, cols], so the percentile sample strides over every row tile's read.
-        return this.chip.groups.map((_, gi) => tf.abs(tf.stack(this.groupCurrents(gi, inputs, null, null))));
+        return this.chip.groups.map((_, gi) => {
+          // Stacked [T, Z·M, cols], so the sample strides over every row tile's read.
+          const abs = tf.abs(tf.stack(this.groupCurrents(gi, inputs, null, null)));
+          if (percentile >= 100) return previous ? tf.maximum(previous[gi]!, tf.max(abs)) : tf.max(abs);
+          const sampled = strided(abs);
+          return previous ? tf.concat([previous[gi]!, sampled]) : sampled;
+        });
       });
-      abs.forEach((a, gi) => {
-        maxima[gi] = Math.max(
-          maxima[gi]!,
-          scalarOf(() => tf.max(a)),
-        );
-        if (p.adcCalibrationPercentile < 100) samples[gi]!.push(sample(a));
-      });
-      tf.dispose(abs);
+      if (previous) tf.dispose(previous);
     }
-    this.calibration.adcFullScaleAmperes = Array.from({ length: G }, (_, gi) => {
-      if (p.adcCalibrationPercentile >= 100) return maxima[gi]!;
-      const all = samples[gi]!;
-      const merged = new Float32Array(all.reduce((s, a) => s + a.length, 0));
-      let o = 0;
-      for (const a of all) {
-        merged.set(a, o);
-        o += a.length;
-      }
-      return absPercentile(merged, p.adcCalibrationPercentile);
-    });
+    // Kept: a calibration pass runs inside the model's tidy, which must not free the ranges.
+    const fullScale = kept!.map((k) =>
+      tf.keep(
+        percentile >= 100
+          ? (k as tf.Scalar)
+          : tf.tidy(() => absPercentileOnDevice(k as tf.Tensor1D, percentile)),
+      ),
+    );
+    if (percentile < 100) tf.dispose(kept!);
+    if (this.calibration.adcFullScale) tf.dispose(this.calibration.adcFullScale);
+    this.calibration.adcFullScale = fullScale;
   }
 
-  inspectTile(rowTile: number, colTile: number): TileInspection {
+  async readCalibration(): Promise<CalibrationState> {
+    const { inputScale, adcFullScale } = this.calibration;
+    const read = async (t: tf.Scalar) => (await t.data())[0]!;
+    return {
+      inputScale: inputScale ? await read(inputScale) : null,
+      adcFullScaleAmperes: adcFullScale ? await Promise.all(adcFullScale.map(read)) : null,
+    };
+  }
+
+  async inspectTile(rowTile: number, colTile: number): Promise<TileInspection> {
     const e = tileExtent(this.plan, rowTile, colTile);
     const chip = this.chip;
+    const calibrated = (await this.readCalibration()).adcFullScaleAmperes;
     return {
       rowTile,
       colTile,
@@ -830,7 +890,7 @@ class TfAnalogLayer implements AnalogLayer {
         this.config.periphery.adcRange === 'fixed'
           ? chip.groups.map(() => fixedFullScaleAmperes(this.config, chip))
           : this.config.periphery.adcRange === 'calibrated'
-            ? this.calibration.adcFullScaleAmperes
+            ? calibrated
             : null,
     };
   }
@@ -846,6 +906,8 @@ class TfAnalogLayer implements AnalogLayer {
       this.refIndex,
       this.fusedWeight,
       this.biasTensor,
+      this.calibration.inputScale,
+      ...(this.calibration.adcFullScale ?? []),
     ];
     tf.dispose(all.filter((t): t is tf.Tensor => t !== null));
   }
@@ -872,22 +934,60 @@ function firstAxisParts(x: tf.Tensor): tf.Tensor[] {
   );
 }
 
-/** Reads one number from a tensor expression and frees it. */
-function scalarOf(f: () => tf.Tensor): number {
-  const t = tf.tidy(f);
-  const v = t.dataSync()[0]!;
-  t.dispose();
-  return v;
+/** A strided sample (≤ CALIBRATION_SAMPLE_CAP values) of a tensor, flattened. */
+function strided(t: tf.Tensor): tf.Tensor1D {
+  const f = t.reshape([-1]) as tf.Tensor1D;
+  const stride = Math.ceil(f.size / CALIBRATION_SAMPLE_CAP);
+  return stride > 1 ? (tf.stridedSlice(f, [0], [f.size], [stride]) as tf.Tensor1D) : f;
 }
 
-/** A strided sample (≤ CALIBRATION_SAMPLE_CAP values) of a tensor's absolute values, in JS. */
-function sample(t: tf.Tensor): Float32Array {
-  const flat = tf.tidy(() => {
-    const f = tf.abs(t).reshape([-1]) as tf.Tensor1D;
-    const stride = Math.ceil(f.size / CALIBRATION_SAMPLE_CAP);
-    return stride > 1 ? tf.stridedSlice(f, [0], [f.size], [stride]) : f;
-  });
-  const values = flat.dataSync() as Float32Array;
-  flat.dispose();
-  return Float32Array.from(values);
+/**
+ * mapping.ts `absPercentile` on the device, for non-negative values: linear interpolation between the
+ * sorted values at p/100·(n − 1), both taken from tf.topk's descending order (index n − 1 − i holds the
+ * i-th smallest). The schema keeps p above 50, so topk never returns more than about half the values.
+ */
+function absPercentileOnDevice(values: tf.Tensor1D, p: number): tf.Scalar {
+  const n = values.size;
+  if (n === 0) return tf.scalar(0);
+  if (p >= 100) return tf.max(values);
+  const pos = (p / 100) * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, n - 1);
+  const top = tf.topk(values, n - lo).values;
+  const a = top.slice([n - 1 - lo], [1]);
+  const b = top.slice([n - 1 - hi], [1]);
+  return tf.add(a, tf.mul(tf.sub(b, a), pos - lo)).reshape([]) as tf.Scalar;
+}
+
+/** chip.ts `adcGrid` for a fixed full scale fs (amperes). */
+function fixedGrid(levels: AdcLevels, bits: number, signed: boolean, fs: number): TensorGrid {
+  const grid = adcGrid(levels, bits, signed, signed ? -fs : 0, fs);
+  return { ...grid, step: Math.fround(Math.max(grid.step, 1e-30)) };
+}
+
+/** chip.ts `adcGrid` for a calibrated full scale held on the device (same formulas, as tensor ops). */
+function calibratedGrid(levels: AdcLevels, bits: number, signed: boolean, fs: tf.Scalar): TensorGrid {
+  const { kMin, kMax } = adcGrid(levels, bits, signed, signed ? -1 : 0, 1);
+  let step: tf.Tensor;
+  if (levels === 'minMax') step = tf.mul(fs, (signed ? 2 : 1) / 2 ** bits);
+  else if (levels === 'powerOfTwo') {
+    const e = tf.ceil(tf.div(tf.log(tf.add(fs, POW2_EPS_AMPERES)), Math.LN2));
+    step = tf.pow(tf.scalar(2), tf.sub(e, signed ? bits - 1 : bits));
+  } else step = tf.div(fs, kMax);
+  return {
+    step: tf.maximum(step, 1e-30) as tf.Scalar,
+    origin: levels === 'minMax' && signed ? (tf.neg(fs) as tf.Scalar) : 0,
+    kMin,
+    kMax,
+  };
+}
+
+type AdcLevels = ExperimentConfig['periphery']['adcLevels'];
+
+/** An ADC grid (chip.ts adcGrid) whose step and origin may live on the device. */
+interface TensorGrid {
+  step: number | tf.Scalar;
+  origin: number | tf.Scalar;
+  kMin: number;
+  kMax: number;
 }

@@ -37,7 +37,7 @@ const noises: Record<string, DeepPartial<ExperimentConfig>> = {
 function setup(patch: DeepPartial<ExperimentConfig>) {
   const config = testConfig(base, patch);
   const kernel = tf.tensor(randomArray(37 * 11, 1, 0.3), kernelShape(denseSpec));
-  const layer = programAnalogLayer(denseSpec, kernel, null, config, createRng(1));
+  const layer = programAnalogLayer(denseSpec, kernel.dataSync(), null, config, createRng(1));
   const input = { data: randomArray(2 * 37, 2), shape: [2, 37] };
   const x = tf.tensor2d(input.data, [2, 37]);
   layer.calibrate(x);
@@ -102,7 +102,13 @@ describe('drift with global compensation', () => {
     const kernel = tf.tensor(randomArray(37 * 11, 3, 0.3), kernelShape(denseSpec));
     const x = tf.tensor2d(randomArray(2 * 37, 4), [2, 37]);
     const out = (patch: DeepPartial<ExperimentConfig>) => {
-      const layer = programAnalogLayer(denseSpec, kernel, null, testConfig(base, patch), createRng(1));
+      const layer = programAnalogLayer(
+        denseSpec,
+        kernel.dataSync(),
+        null,
+        testConfig(base, patch),
+        createRng(1),
+      );
       const y = layer.forward(x, createRng(2));
       const v = Array.from(y.dataSync());
       y.dispose();

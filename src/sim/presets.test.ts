@@ -22,7 +22,7 @@ const dense = (K: number, N: number): AnalogLayerSpec => ({
 function run(config: ExperimentConfig, W: number[][], X: number[][], spec = dense(W.length, W[0]!.length)) {
   const kernel = tf.tensor2d(W);
   const x = tf.tensor2d(X);
-  const layer = programAnalogLayer(spec, kernel, null, config, createRng(1));
+  const layer = programAnalogLayer(spec, kernel.dataSync(), null, config, createRng(1));
   layer.calibrate(x);
   const y = layer.forward(x, createRng(2));
   const out = y.arraySync() as number[][];

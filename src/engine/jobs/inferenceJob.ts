@@ -29,8 +29,6 @@ export interface InferenceInputs {
   config: ExperimentConfig;
   model: ModelDefinition;
   weights: WeightMap;
-  /** CPU copies of `weights` for programming (see `programLayer`); optional in Node. */
-  cpuValues?: ReadonlyMap<string, Float32Array>;
   test: CifarImages;
   /** Images for the ADC / input-range calibration pass (training images: never the test set). */
   calibration: CifarImages;
@@ -42,8 +40,10 @@ export function inferenceBatchSize(model: ModelDefinition): number {
   return model.name === 'googlenet' ? 25 : 100;
 }
 
+/** A calibration pass is needed for a calibrated input range, or a calibrated range of a real ADC. */
 export function needsCalibration(config: ExperimentConfig): boolean {
-  return config.periphery.adcRange === 'calibrated' || config.periphery.inputScaling === 'calibrated';
+  const p = config.periphery;
+  return (p.adcRange === 'calibrated' && p.adcBits > 0) || p.inputScaling === 'calibrated';
 }
 
 function meanAndStd(values: number[]): { mean: number | null; std: number | null } {
