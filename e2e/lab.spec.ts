@@ -55,10 +55,9 @@ test('the floorplan redraws with the tile count of the chosen tile size', async 
 
 test('a tile opens the inspector with its conductances, ADC histogram and one multiply', async ({ page }) => {
   const errors = watchConsole(page);
-  // WASM: with calibrated ranges (the default) the engine reads tensors synchronously during calibration,
-  // which WebGPU on SwiftShader does not survive yet (reported to the engine's owner).
-  await page.goto('/?backend=wasm');
-  await waitForEngine(page);
+  // Default settings (calibrated ranges) on the default backend, WebGPU.
+  await page.goto('/');
+  expect(await waitForEngine(page)).toBe('webgpu');
   await page.locator('[data-layer="conv2"]').click();
   const grid = page.getByTestId('tile-grid');
   await expect(grid).toBeVisible();
@@ -167,10 +166,8 @@ test('two tiny inference runs appear in the table and the chart, and the CSV exp
   page,
 }) => {
   const errors = watchConsole(page);
-  // Tiny runs: 8 test images, 2 calibration images. WASM: on WebGPU the engine cannot yet run a second
-  // experiment in one worker (a synchronous read-back breaks SwiftShader's device; reported). The
-  // WebGPU routine is e2e/routines.spec.ts.
-  await page.goto('/?v=1&calibrationImages=2&backend=wasm');
+  // Tiny runs on WebGPU (SwiftShader): 8 test images, 2 calibration images, default calibrated ranges.
+  await page.goto('/?v=1&calibrationImages=2');
   await setText(page, 'Images', 8);
   await setText(page, 'Runs', 1);
   await page.getByRole('tab', { name: 'Experiments' }).click();

@@ -33,9 +33,6 @@ async function runToEnd(page: Page, outcome = 'finished', timeout = 170_000): Pr
   expect(await status.getAttribute('data-status'), (await status.textContent()) ?? '').toBe(outcome);
 }
 
-/** Backend of the tests that run the engine more than once per page (see the note at their goto). */
-const REPEAT_BACKEND = 'wasm';
-
 /** The worker's tfjs tensor count, through the hook src/ui/debugHooks.ts installs. */
 const memory = (page: Page) =>
   page.evaluate(async () => {
@@ -85,11 +82,10 @@ test('the worker holds the same number of tensors after repeated runs and after 
   page,
 }) => {
   const errors = watchConsole(page);
-  // WASM: on WebGPU the engine cannot yet program a second chip in one worker (it reads the uploaded
-  // weights back synchronously, which breaks SwiftShader's device; reported to the engine's owner).
-  await page.goto(`/?v=1&images=8&runs=1&calibrationImages=2&backend=${REPEAT_BACKEND}`);
+  // VGG-8 with the default settings (tiled reads, 8-bit ADC, calibrated ranges) on WebGPU.
+  await page.goto('/?v=1&images=8&runs=1&calibrationImages=2');
   await page.getByRole('tab', { name: 'Experiments' }).click();
-  expect(await waitForEngine(page)).toBe(REPEAT_BACKEND);
+  expect(await waitForEngine(page)).toBe('webgpu');
   await watchLongTasks(page);
   const run = page.getByRole('button', { name: '▶ Run' });
 
