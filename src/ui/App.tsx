@@ -10,6 +10,7 @@ import { LessonMenu, LessonPanel } from './lessons/LessonPanel';
 import { ShareBar } from './share/ShareBar';
 import { UrlNotices } from './Notices';
 import { Workspace } from './Workspace';
+import { RunViewsWarmUp } from './runs/RunViewsWarmUp';
 import { installDebugHooks } from './debugHooks';
 
 export function App() {
@@ -59,6 +60,7 @@ export function App() {
         )}
         <Workspace />
       </main>
+      <RunViewsWarmUp />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useDeferredValue } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useRunsStore } from '../../state/runsStore';
+import type { LayerSnr } from '../../engine/protocol';
 
 /**
  * Signal-to-noise of every layer's analog output against its ideal output (dB) for the latest inference
@@ -17,14 +18,28 @@ export function LayerSnrBars() {
     ),
   );
   if (!run) return null;
-  const finite = run.layerSnr.map((l) => l.snrDb).filter((v) => Number.isFinite(v));
+  return <LayerSnrList label={run.label} layerSnr={run.layerSnr} />;
+}
+
+/** The bars of one run's per-layer SNR. */
+export function LayerSnrList({
+  label,
+  layerSnr,
+  testId = 'layer-snr',
+}: {
+  label: string;
+  layerSnr: readonly LayerSnr[];
+  /** null: no test id (the hidden warm-up copy). */
+  testId?: string | null;
+}) {
+  const finite = layerSnr.map((l) => l.snrDb).filter((v) => Number.isFinite(v));
   const top = Math.max(1, ...finite);
   const worst = finite.length ? Math.min(...finite) : null;
   return (
-    <figure className="snr-bars" data-testid="layer-snr">
-      <figcaption>Signal-to-noise per layer (analog vs ideal output, first batch) · {run.label}</figcaption>
+    <figure className="snr-bars" data-testid={testId ?? undefined}>
+      <figcaption>Signal-to-noise per layer (analog vs ideal output, first batch) · {label}</figcaption>
       <ul>
-        {run.layerSnr.map((l) => {
+        {layerSnr.map((l) => {
           const infinite = !Number.isFinite(l.snrDb);
           const width = infinite ? 100 : Math.max(1, (100 * Math.max(0, l.snrDb)) / top);
           return (

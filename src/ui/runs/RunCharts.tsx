@@ -1,5 +1,16 @@
 import { memo, useDeferredValue, useMemo, useState, type ReactNode } from 'react';
-import { Area, CartesianGrid, ComposedChart, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Area,
+  CartesianGrid,
+  ComposedChart,
+  Line,
+  LineChart,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type XAxisTickContentProps,
+  type YAxisTickContentProps,
+} from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
 import { useRunsStore, type RunRecord } from '../../state/runsStore';
 import { useElementWidth } from '../useElementWidth';
@@ -35,7 +46,8 @@ function ChartFrame({
   children,
 }: {
   title: string;
-  testId: string;
+  /** null: no test id (the hidden warm-up copy). */
+  testId: string | null;
   points: number;
   series: number;
   legend: LegendItem[];
@@ -62,7 +74,13 @@ function ChartFrame({
           Save PNG
         </button>
       </figcaption>
-      <div ref={ref} className="chart" data-testid={testId} data-points={points} data-series={series}>
+      <div
+        ref={ref}
+        className="chart"
+        data-testid={testId ?? undefined}
+        data-points={points}
+        data-series={series}
+      >
         {legend.length > 0 && (
           <ul className="chart-legend">
             {legend.map((item) => (
@@ -93,7 +111,7 @@ function ChartFrame({
 const pctTick = (v: number) => `${v} %`;
 
 /** What a chart draws of a run. */
-type ChartRun = Pick<RunRecord, 'id' | 'label' | 'batchPoints' | 'epochPoints'> & {
+export type ChartRun = Pick<RunRecord, 'id' | 'label' | 'batchPoints' | 'epochPoints'> & {
   routine: string;
   /** Inference: test images per run, repeats (the x range and whether a ± std band exists). */
   images: number;
@@ -126,6 +144,12 @@ function useChartRuns(): ChartRun[] {
   }, [flat]);
 }
 
+interface ChartProps {
+  runs: ChartRun[];
+  /** The hidden copy drawn once by RunViewsWarmUp. */
+  warmUp?: boolean;
+}
+
 /** A series with a single point draws no line: show its points as dots then. */
 const dotFor = (points: number) => (points < 3 ? { r: 4 } : false);
 
@@ -139,15 +163,57 @@ function ticksTo(max: number): number[] {
 }
 const MARGIN = { top: 8, right: 24, bottom: 16, left: 0 };
 
+/*
+ * Nothing in these charts is measured in the DOM. recharts sizes tick labels (to thin crowded ticks) and
+ * wraps axis titles by measuring text in a hidden element, which forces a layout of the whole page on
+ * every chart update: most of a streamed point's main-thread time. The ticks here are few and fixed, so
+ * every axis shows all of them (`interval={0}`, no measuring), and axis titles are plain SVG text.
+ */
+const AXIS = { interval: 0, niceTicks: 'none', stroke: 'var(--muted)', tick: PlainTick } as const;
+
+/** A tick label as plain SVG text (recharts' Text measures its words when given the axis width). */
+function PlainTick(props: XAxisTickContentProps | YAxisTickContentProps) {
+  const { x, y, textAnchor, verticalAnchor, className, payload, tickFormatter, index } = props;
+  // recharts' Text offsets by the cap height (0.71 em) for a top anchor and half of it for a middle one.
+  const dy = verticalAnchor === 'start' ? '0.71em' : verticalAnchor === 'middle' ? '0.355em' : 0;
+  return (
+    <text x={x} y={y} dy={dy} textAnchor={textAnchor} className={className} fill="var(--muted)">
+      {tickFormatter ? tickFormatter(payload.value, index) : String(payload.value)}
+    </text>
+  );
+}
+
+/** An x-axis title under the axis, as plain SVG text (recharts' Label measures every word). */
+function xAxisTitle(value: string) {
+  return {
+    value,
+    content: ({ viewBox }: { viewBox?: unknown }) => {
+      const box = viewBox as { x: number; y: number; width: number; height: number } | undefined;
+      if (!box) return null;
+      return (
+        <text
+          className="recharts-label"
+          x={box.x + box.width / 2}
+          y={box.y + box.height + 6}
+          textAnchor="middle"
+          fill="var(--muted)"
+        >
+          {value}
+        </text>
+      );
+    },
+  };
+}
+
 /** Accuracy per batch: mean ± std across each experiment's repeated runs, experiments overlaid. */
-const InferenceChart = memo(function InferenceChart({ runs }: { runs: ChartRun[] }) {
+export const InferenceChart = memo(function InferenceChart({ runs, warmUp = false }: ChartProps) {
   const rows = useMemo(() => decimate(inferenceRows(runs)), [runs]);
   const withPoints = runs.filter((r) => r.batchPoints.length > 0).length;
   const maxImages = Math.max(1, ...runs.map((r) => r.images));
   return (
     <ChartFrame
       title="Inference accuracy (mean ± std across runs)"
-      testId="inference-chart"
+      testId={warmUp ? null : 'inference-chart'}
       points={rows.length}
       series={withPoints}
       legend={runs.map((r, k) => ({ label: r.label, ...style(k) }))}
@@ -160,10 +226,10 @@ const InferenceChart = memo(function InferenceChart({ runs }: { runs: ChartRun[]
             type="number"
             domain={[0, maxImages]}
             ticks={ticksTo(maxImages)}
-            stroke="var(--muted)"
-            label={{ value: 'test images evaluated', position: 'insideBottom', offset: -8 }}
+            {...AXIS}
+            label={xAxisTitle('test images evaluated')}
           />
-          <YAxis domain={[0, 100]} ticks={PCT_TICKS} tickFormatter={pctTick} stroke="var(--muted)" />
+          <YAxis domain={[0, 100]} ticks={PCT_TICKS} tickFormatter={pctTick} {...AXIS} />
           <Tooltip
             formatter={(v) =>
               Array.isArray(v)
@@ -204,22 +270,23 @@ const InferenceChart = memo(function InferenceChart({ runs }: { runs: ChartRun[]
   );
 });
 
-const TrainingCharts = memo(function TrainingCharts({ runs }: { runs: ChartRun[] }) {
+export const TrainingCharts = memo(function TrainingCharts({ runs, warmUp = false }: ChartProps) {
   const rows = useMemo(() => decimate(trainingRows(runs)), [runs]);
   const xAxis = (
     <XAxis
       dataKey="x"
       type="number"
       domain={['dataMin', 'dataMax']}
-      stroke="var(--muted)"
-      label={{ value: 'epoch', position: 'insideBottom', offset: -8 }}
+      allowDecimals={false}
+      {...AXIS}
+      label={xAxisTitle('epoch')}
     />
   );
   return (
     <>
       <ChartFrame
         title="Training loss per epoch"
-        testId="loss-chart"
+        testId={warmUp ? null : 'loss-chart'}
         points={rows.length}
         series={runs.length}
         legend={runs.map((r, k) => ({ label: `${r.label} loss`, ...style(k) }))}
@@ -228,7 +295,7 @@ const TrainingCharts = memo(function TrainingCharts({ runs }: { runs: ChartRun[]
           <LineChart width={width} height={HEIGHT - 20} data={rows} margin={MARGIN}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
             {xAxis}
-            <YAxis stroke="var(--muted)" />
+            <YAxis {...AXIS} />
             <Tooltip />
             {runs.map((r, k) => (
               <Line
@@ -245,7 +312,7 @@ const TrainingCharts = memo(function TrainingCharts({ runs }: { runs: ChartRun[]
       </ChartFrame>
       <ChartFrame
         title="Training and test accuracy per epoch"
-        testId="epoch-accuracy-chart"
+        testId={warmUp ? null : 'epoch-accuracy-chart'}
         points={rows.length}
         series={runs.length}
         legend={runs.flatMap((r, k) => [
@@ -257,7 +324,7 @@ const TrainingCharts = memo(function TrainingCharts({ runs }: { runs: ChartRun[]
           <LineChart width={width} height={HEIGHT - 20} data={rows} margin={MARGIN}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
             {xAxis}
-            <YAxis domain={[0, 100]} ticks={PCT_TICKS} tickFormatter={pctTick} stroke="var(--muted)" />
+            <YAxis domain={[0, 100]} ticks={PCT_TICKS} tickFormatter={pctTick} {...AXIS} />
             <Tooltip formatter={(v) => `${Number(v).toFixed(1)} %`} />
             {runs.map((r, k) => (
               <Line
