@@ -180,6 +180,18 @@ test('two tiny inference runs appear in the table and the chart, and the CSV exp
   };
   await page.getByRole('button', { name: '▶ Run' }).click();
   await finish();
+  // The default chip (8-bit converters, calibrated ranges) reads every layer closely: on the WASM backend
+  // its SNRs are 25–41 dB and it classifies these 8 images as the digital network does (92 % on all
+  // 10,000). Tiled layers with many row tiles (conv6: 11, fc1: 18) once broke on WebGPU (AddN limit).
+  const snr = await page
+    .getByTestId('layer-snr')
+    .locator('li')
+    .evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-snr-db'))));
+  expect(snr).toHaveLength(8);
+  for (const db of snr) expect(db).toBeGreaterThan(20);
+  expect(
+    Number(await page.getByTestId('run-accuracy').first().getAttribute('data-value')),
+  ).toBeGreaterThanOrEqual(0.75);
   await setText(page, 'ADC bits', 4);
   await page.getByRole('button', { name: '▶ Run' }).click();
   await finish();

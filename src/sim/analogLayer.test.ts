@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { programAnalogLayer, type AnalogLayerOptions } from './analogLayer';
+import { programAnalogLayer, sumParts, type AnalogLayerOptions } from './analogLayer';
 import type { DeepPartial, ExperimentConfig } from './config';
 import { referenceCalibrate, referenceForwardDetailed } from './reference';
 import { createRng } from './rng';
@@ -249,6 +249,20 @@ describe('without synchronous read-back (the WebGPU path)', () => {
           dataSync.mockRestore();
         }
       });
+});
+
+describe('sumParts (AddN in groups: WebGPU binds at most 8 buffers per shader stage)', () => {
+  it('equals a plain loop for 1 to 40 parts', () => {
+    for (const n of [1, 2, 6, 7, 11, 18, 40]) {
+      const parts = Array.from({ length: n }, (_, i) => randomArray(12, 100 + i));
+      const want = new Float64Array(12);
+      for (const p of parts) for (let j = 0; j < 12; j++) want[j]! += p[j]!;
+      const tensors = parts.map((p) => tf.tensor2d(p, [3, 4]));
+      const sum = sumParts(tensors);
+      expect(maxRelDiff(sum.dataSync(), want)).toBeLessThan(1e-5);
+      tf.dispose([sum, ...tensors]);
+    }
+  });
 });
 
 describe('ideal limits', () => {

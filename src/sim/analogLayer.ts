@@ -6,7 +6,7 @@
  * DAC unit), and each row tile's partial sums come from a 2D tf.matMul([Z·M, R] × [R, N]): on the wasm
  * backend T 2D matMuls are several times faster than one batched matMul (only the 2D case reaches
  * XNNPACK). Inputs are split into row tiles by a transpose and first-axis parts (firstAxisParts: on wasm
- * every slice copies its whole input). ADC, noise and the sum over row tiles (tf.addN) are elementwise tf ops on those parts; a
+ * every slice copies its whole input). ADC, noise and the sum over row tiles (sumParts) are elementwise tf ops on those parts; a
  * fixed or calibrated ADC grid is plain numbers, its step and origin applied once after the digital sum.
  * Per-read noise variance is a second matMul of V² with σ²(G). Bound management re-reads only the vectors
  * whose reads clipped (one read-back of the clip flags per reduction). Layers whose read is linear (no ADC,
@@ -506,7 +506,7 @@ class TfAnalogLayer implements AnalogLayer {
       const beyond = tf.logicalOr(tf.greater(uMax!, kMax), tf.less(uMin!, kMin));
       return tf.max(tf.cast(beyond, 'float32').reshape([Z, M]), 0) as tf.Tensor1D;
     };
-    const sum = (parts: tf.Tensor[]) => (parts.length === 1 ? parts[0]! : tf.addN(parts)) as tf.Tensor2D;
+    const sum = (parts: tf.Tensor[]) => sumParts(parts) as tf.Tensor2D;
 
     if (p.adcRange === 'fixed' || p.adcRange === 'calibrated') {
       // One grid for every conversion; step and origin are applied after the digital sum. A fixed grid is
@@ -714,7 +714,7 @@ class TfAnalogLayer implements AnalogLayer {
           ({ q: read, scale, offset } = out);
           if (out.clipped)
             clipped = clipped ? (tf.maximum(clipped, out.clipped) as tf.Tensor1D) : out.clipped;
-        } else read = (parts.length === 1 ? parts[0]! : tf.addN(parts)) as tf.Tensor2D;
+        } else read = sumParts(parts) as tf.Tensor2D;
         // Σ_t Σ_z w_z·(offset + scale·q) = scale·shiftAdd(Σ_t q) + offset·T·Σ_z w_z.
         const w = group.weightPerSiemens;
         let contribution: tf.Tensor = tf.mul(
@@ -939,6 +939,22 @@ function strided(t: tf.Tensor): tf.Tensor1D {
   const f = t.reshape([-1]) as tf.Tensor1D;
   const stride = Math.ceil(f.size / CALIBRATION_SAMPLE_CAP);
   return stride > 1 ? (tf.stridedSlice(f, [0], [f.size], [stride]) as tf.Tensor1D) : f;
+}
+
+/**
+ * tfjs-webgpu's AddN binds every input as a storage buffer and, past the device's limit (8 per shader
+ * stage by default, one for the output), silently returns garbage; so at most this many at a time.
+ */
+const ADD_N_MAX_INPUTS = 6;
+
+/** Σ parts (same shapes), summed ADD_N_MAX_INPUTS at a time. */
+export function sumParts(parts: readonly tf.Tensor[]): tf.Tensor {
+  if (parts.length === 1) return parts[0]!;
+  if (parts.length <= ADD_N_MAX_INPUTS) return tf.addN(parts as tf.Tensor[]);
+  const partial: tf.Tensor[] = [];
+  for (let i = 0; i < parts.length; i += ADD_N_MAX_INPUTS)
+    partial.push(sumParts(parts.slice(i, i + ADD_N_MAX_INPUTS)));
+  return sumParts(partial);
 }
 
 /**

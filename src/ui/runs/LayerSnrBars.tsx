@@ -43,7 +43,7 @@ export function LayerSnrList({
           const infinite = !Number.isFinite(l.snrDb);
           const width = infinite ? 100 : Math.max(1, (100 * Math.max(0, l.snrDb)) / top);
           return (
-            <li key={l.layer} className={l.snrDb === worst ? 'worst' : undefined}>
+            <li key={l.layer} className={l.snrDb === worst ? 'worst' : undefined} data-snr-db={l.snrDb}>
               <span className="snr-layer">{l.layer}</span>
               <span className="snr-track" aria-hidden="true">
                 <span className="snr-fill" style={{ width: `${width}%` }} />
