@@ -181,12 +181,36 @@ async function pass(
   return { seconds: (performance.now() - start) / 1000, correct };
 }
 
+type ProfileKernels = Awaited<ReturnType<typeof tf.profile>>['kernels'];
+
+/**
+ * tf.profile, robust to long runs: tfjs summarises a profile with Math.max(...kernels), which overflows
+ * the call stack past ~100k kernel calls (NeuroSim-style VGG-8 makes more per batch). Then the same
+ * records, which the engine keeps, are summarised here with a loop.
+ */
+async function profileOf(f: () => Promise<unknown>): Promise<{ peakBytes: number; kernels: ProfileKernels }> {
+  try {
+    const info = await tf.profile(async () => {
+      await f();
+    });
+    return { peakBytes: info.peakBytes, kernels: info.kernels };
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const kernels = (tf.engine().state as unknown as { activeProfile: { kernels: ProfileKernels } })
+      .activeProfile.kernels;
+    let peakBytes = -Infinity;
+    for (const k of kernels) {
+      peakBytes = Math.max(peakBytes, k.totalBytesSnapshot);
+      k.kernelTimeMs = await k.kernelTimeMs;
+    }
+    return { peakBytes, kernels };
+  }
+}
+
 /** Engine-tracked peak bytes (absolute: everything resident + intermediates) while `f` runs. */
 async function peakBytesOf(f: () => Promise<unknown>): Promise<number | null> {
-  const info = await tf.profile(async () => {
-    await f();
-  });
-  return Number.isFinite(info.peakBytes) ? info.peakBytes : null;
+  const { peakBytes } = await profileOf(f);
+  return Number.isFinite(peakBytes) ? peakBytes : null;
 }
 
 /** Wraps a runner and adds the wall time of each layer call (kernels on wasm/cpu run synchronously). */
@@ -315,7 +339,7 @@ async function profilePreset(
   const simLayers = new Map<string, number>();
   await pass(model, weights, [batch], () => new TimedRunner(new DigitalRunner(weights), digitalLayers));
   let simMs = 0;
-  const info = await tf.profile(async () => {
+  const info = await profileOf(async () => {
     const t0 = performance.now();
     await pass(model, weights, [batch], () => new TimedRunner(new AnalogRunner(chip, readRng), simLayers));
     simMs = performance.now() - t0;

@@ -805,7 +805,10 @@ class TfAnalogLayer implements AnalogLayer {
       const previous = this.calibration.inputScale;
       this.calibration.inputScale = tf.keep(
         tf.tidy(() => {
-          const v = absPercentileOnDevice(strided(tf.abs(x)), p.inputCalibrationPercentile);
+          // The maximum is exact; other percentiles come from a strided sample.
+          const abs = tf.abs(x);
+          const q = p.inputCalibrationPercentile;
+          const v = q >= 100 ? tf.max(abs) : absPercentileOnDevice(strided(abs), q);
           return tf.where(tf.greater(v, 0), v, tf.onesLike(v)) as tf.Scalar;
         }),
       );
