@@ -128,6 +128,17 @@ describe('tfjs analog layer equals the float64 reference (noise off)', () => {
           });
 });
 
+/** A 4-bit ADC with a full scale of one device's current: reads that clip are read again with smaller inputs. */
+const boundManagement: DeepPartial<ExperimentConfig> = {
+  periphery: {
+    inputScaling: 'perVector',
+    adcRange: 'fixed',
+    adcFixedFullScaleGmaxCurrents: 1,
+    adcBits: 4,
+    boundManagement: 'iterative',
+  },
+};
+
 describe('tfjs vs reference: other periphery conventions', () => {
   const cases: Record<string, DeepPartial<ExperimentConfig>> = {
     'powerOfTwo levels, per-conversion dynamic range, half-up': {
@@ -142,15 +153,7 @@ describe('tfjs vs reference: other periphery conventions', () => {
     'minMax levels, floor (NeuroSim)': {
       periphery: { adcRange: 'dynamic', adcLevels: 'minMax', adcRounding: 'floor', adcBits: 5 },
     },
-    'per-vector input scaling + iterative bound management': {
-      periphery: {
-        inputScaling: 'perVector',
-        adcRange: 'fixed',
-        adcFixedFullScaleGmaxCurrents: 1,
-        adcBits: 4,
-        boundManagement: 'iterative',
-      },
-    },
+    'per-vector input scaling + iterative bound management': boundManagement,
     'iterative bound management with an ideal ADC (nothing clips)': {
       periphery: { inputScaling: 'perVector', adcBits: 0, boundManagement: 'iterative' },
     },
@@ -208,15 +211,7 @@ describe('tfjs vs reference: other periphery conventions', () => {
 
 describe('without synchronous read-back (the WebGPU path)', () => {
   const cases: Record<string, DeepPartial<ExperimentConfig>> = {
-    'iterative bound management picks per vector with masks': {
-      periphery: {
-        inputScaling: 'perVector',
-        adcRange: 'fixed',
-        adcFixedFullScaleGmaxCurrents: 1,
-        adcBits: 4,
-        boundManagement: 'iterative',
-      },
-    },
+    'iterative bound management picks per vector with masks': boundManagement,
     'calibrated input range and ADC full scale at percentiles (on-device order statistics)': {
       periphery: {
         inputScaling: 'calibrated',
