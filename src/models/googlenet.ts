@@ -11,14 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LinearLayerRunner, LinearLayerSpec, WeightMap } from './layers';
 import { batchNormInference, convOutputSize, maxPoolTorch } from './layers';
 import type { ModelDefinition, ParamSpec } from './model';
-import {
-  batchNormParams,
-  checkInput,
-  countMacs,
-  countTrainableParams,
-  linearParams,
-  randomInitParams,
-} from './model';
+import { batchNormParams, defineModel, linearParams } from './model';
 
 /** `Inception(in, n1x1, n3x3red, n3x3, n5x5red, n5x5, pool_proj)`; `in` follows from the previous block. */
 export interface InceptionConfig {
@@ -205,17 +198,13 @@ export function createGoogLeNet(config: GoogLeNetConfig = GOOGLENET_PAPER_CONFIG
   layers.push(head);
   params.push(...linearParams(head));
 
-  const model: ModelDefinition = {
+  return defineModel({
     name: 'googlenet',
     inputShape: [config.inputSize, config.inputSize, 3],
     numClasses: config.numClasses,
     linearLayers: layers,
     params,
-    paramCount: () => countTrainableParams(params),
-    macsPerImage: () => countMacs(layers),
-    randomInit: (seed) => randomInitParams(params, seed),
     forward(weights: WeightMap, runner: LinearLayerRunner, x: tf.Tensor4D): tf.Tensor2D {
-      checkInput(model, x);
       return tf.tidy(() => {
         // Each stage frees its input once done, so peak memory is about one stage's activations, not
         // the whole network's (which ran the WASM heap out of memory at batch 100).
@@ -235,6 +224,5 @@ export function createGoogLeNet(config: GoogLeNetConfig = GOOGLENET_PAPER_CONFIG
         return runner.dense('linear', pooled);
       });
     },
-  };
-  return model;
+  });
 }

@@ -98,6 +98,25 @@ export function randomInitParams(params: readonly ParamSpec[], seed: number): Ma
   return out;
 }
 
+/**
+ * A model from its layers, parameters and forward pass: the counts and the initialisation are derived
+ * from `linearLayers` and `params`, and `forward` gets its input checked first.
+ */
+export function defineModel(
+  parts: Pick<ModelDefinition, 'name' | 'inputShape' | 'numClasses' | 'linearLayers' | 'params' | 'forward'>,
+): ModelDefinition {
+  return {
+    ...parts,
+    paramCount: () => countTrainableParams(parts.params),
+    macsPerImage: () => countMacs(parts.linearLayers),
+    randomInit: (seed) => randomInitParams(parts.params, seed),
+    forward(weights, runner, x, options) {
+      checkInput(parts, x);
+      return parts.forward(weights, runner, x, options);
+    },
+  };
+}
+
 /** Throws unless x is [batch, ...inputShape]. */
 export function checkInput(model: Pick<ModelDefinition, 'name' | 'inputShape'>, x: tf.Tensor4D): void {
   const [h, w, c] = model.inputShape;

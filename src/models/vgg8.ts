@@ -8,14 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ForwardOptions, LinearLayerRunner, LinearLayerSpec, WeightMap } from './layers';
 import { batchNormInference, convOutputSize, maxPoolTorch } from './layers';
 import type { ModelDefinition, ParamSpec } from './model';
-import {
-  batchNormParams,
-  checkInput,
-  countMacs,
-  countTrainableParams,
-  linearParams,
-  randomInitParams,
-} from './model';
+import { batchNormParams, defineModel, linearParams } from './model';
 
 export interface Vgg8Config {
   /** Output channels of conv1 … conv6. */
@@ -88,22 +81,18 @@ export function createVgg8(config: Vgg8Config = VGG8_PAPER_CONFIG): ModelDefinit
     params.push(...linearParams(spec));
   }
 
-  const model: ModelDefinition = {
+  return defineModel({
     name: 'vgg8',
     inputShape: [config.inputSize, config.inputSize, 3],
     numClasses: config.numClasses,
     linearLayers: layers,
     params,
-    paramCount: () => countTrainableParams(params),
-    macsPerImage: () => countMacs(layers),
-    randomInit: (seed) => randomInitParams(params, seed),
     forward(
       weights: WeightMap,
       runner: LinearLayerRunner,
       x: tf.Tensor4D,
       options?: ForwardOptions,
     ): tf.Tensor2D {
-      checkInput(model, x);
       const batchNorm = options?.batchNorm ?? batchNormInference;
       return tf.tidy(() => {
         // Each layer's tidy keeps only its output, and the previous output is freed: peak memory is
@@ -124,6 +113,5 @@ export function createVgg8(config: Vgg8Config = VGG8_PAPER_CONFIG): ModelDefinit
         return runner.dense('fc2', hidden);
       });
     },
-  };
-  return model;
+  });
 }
