@@ -25,3 +25,10 @@ export async function setField(page: Page, label: string, value: string | number
 export async function openQuickCheck(page: Page): Promise<void> {
   await page.getByRole('tab', { name: 'Quick check' }).click();
 }
+
+/** Waits until the experiment ends and checks how (failing fast, with the run's message, otherwise). */
+export async function runToEnd(page: Page, outcome = 'finished', timeout = 170_000): Promise<void> {
+  const status = page.getByTestId('experiment-status');
+  await expect(status).toHaveAttribute('data-status', /finished|failed|stopped/, { timeout });
+  expect(await status.getAttribute('data-status'), (await status.textContent()) ?? '').toBe(outcome);
+}

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { waitForEngine, watchConsole } from './helpers';
+import { runToEnd, waitForEngine, watchConsole } from './helpers';
 import { lessons } from '../src/state/lessons';
 
 /**
@@ -172,14 +172,9 @@ test('two tiny inference runs appear in the table and the chart, and the CSV exp
   await setText(page, 'Runs', 1);
   await page.getByRole('tab', { name: 'Experiments' }).click();
   await waitForEngine(page);
-  const status = page.getByTestId('experiment-status');
-  // Fails fast, with the run's error message, if the worker cannot run the experiment.
-  const finish = async () => {
-    await expect(status).toHaveAttribute('data-status', /finished|failed|stopped/, { timeout: 170_000 });
-    expect(await status.getAttribute('data-status'), (await status.textContent()) ?? '').toBe('finished');
-  };
+
   await page.getByRole('button', { name: '▶ Run' }).click();
-  await finish();
+  await runToEnd(page);
   // The default chip (8-bit converters, calibrated ranges) reads every layer closely: on the WASM backend
   // its SNRs are 25–41 dB and it classifies these 8 images as the digital network does (92 % on all
   // 10,000). Tiled layers with many row tiles (conv6: 11, fc1: 18) once broke on WebGPU (AddN limit).
@@ -194,7 +189,7 @@ test('two tiny inference runs appear in the table and the chart, and the CSV exp
   ).toBeGreaterThanOrEqual(0.75);
   await setText(page, 'ADC bits', 4);
   await page.getByRole('button', { name: '▶ Run' }).click();
-  await finish();
+  await runToEnd(page);
 
   const rows = page.getByTestId('results-table').locator('tbody tr');
   await expect(rows).toHaveCount(2);

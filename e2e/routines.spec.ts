@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { waitForEngine, watchConsole } from './helpers';
+import { runToEnd, waitForEngine, watchConsole } from './helpers';
 
 /**
  * The routines of issue 4 in the browser: GoogLeNet inference on real CIFAR-10 test images through the
@@ -25,12 +25,6 @@ async function longTasks(page: Page): Promise<{ start: number; duration: number;
     () =>
       (window as unknown as { __longTasks: { start: number; duration: number; name: string }[] }).__longTasks,
   );
-}
-
-async function runToEnd(page: Page, outcome = 'finished', timeout = 170_000): Promise<void> {
-  const status = page.getByTestId('experiment-status');
-  await expect(status).toHaveAttribute('data-status', /finished|failed|stopped/, { timeout });
-  expect(await status.getAttribute('data-status'), (await status.textContent()) ?? '').toBe(outcome);
 }
 
 /** The worker's tfjs tensor count, through the hook src/ui/debugHooks.ts installs. */
