@@ -119,12 +119,18 @@ export type ChartRun = Pick<RunRecord, 'id' | 'label' | 'batchPoints' | 'epochPo
 };
 
 /**
- * The runs as the charts see them. Progress messages arrive every 100 ms and replace each run's record;
- * the charts re-render only when a run's points or label change (recharts redraws every SVG element).
+ * The runs as the charts see them: those with points so far. Progress messages arrive every 100 ms and
+ * replace each run's record; the charts re-render only when a run's points or label change (recharts
+ * redraws every SVG element), so pressing Run, while the worker loads weights and data, costs no chart
+ * update.
  */
 function useChartRuns(): ChartRun[] {
   const flat = useRunsStore(
-    useShallow((s) => s.runs.flatMap((r) => [r.id, r.label, r.config, r.batchPoints, r.epochPoints])),
+    useShallow((s) =>
+      s.runs
+        .filter((r) => r.batchPoints.length > 0 || r.epochPoints.length > 0)
+        .flatMap((r) => [r.id, r.label, r.config, r.batchPoints, r.epochPoints]),
+    ),
   );
   return useMemo(() => {
     const out: ChartRun[] = [];
