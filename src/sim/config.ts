@@ -265,6 +265,9 @@ export const trainingSchema = z.object({
   learningRate: num(0, 10).default(0.1),
   momentum: num(0, 1).default(0.9),
   batchSize: int(1, 4096).default(128),
+  trainImages: int(1, 50000)
+    .default(50000)
+    .describe('Training images per epoch: the first N of the 50,000 (a few hundred for a quick demo)'),
   lrSchedule: z
     .object({
       milestonesEpochs: z.array(int(1, 1000)).default([100, 200, 250]),

@@ -35,17 +35,23 @@ function config(patch: DeepPartial<ExperimentConfig>): ExperimentConfig {
       experiment: { model: 'vgg8', routine: 'training', images: 50, seed: 3 },
       crossbar: { tileRows: 64, tileCols: 64 },
       periphery: { adcBits: 8, dacBits: 8 },
-      training: { epochs: 3, batchSize: 32, learningRate: 0.05, lrSchedule: { milestonesEpochs: [100] } },
+      training: {
+        epochs: 3,
+        batchSize: 32,
+        learningRate: 0.05,
+        lrSchedule: { milestonesEpochs: [100] },
+        trainImages: 192,
+      },
     },
     patch,
   );
 }
 
-async function trainWith(patch: DeepPartial<ExperimentConfig>, trainImages = 192) {
+async function trainWith(patch: DeepPartial<ExperimentConfig>) {
   const messages: ExperimentProgress[] = [];
   const before = tf.memory().numTensors;
   const result = await runTrainingJob(
-    { config: config(patch), train, test, model: narrow, trainImages },
+    { config: config(patch), train, test, model: narrow },
     new JobControl(),
     (p) => messages.push(p),
     0,
@@ -107,7 +113,6 @@ describe('VGG-8 training routine (narrow VGG-8, 192 real CIFAR-10 images)', () =
         train,
         test,
         model: narrow,
-        trainImages: 192,
       },
       control,
       (p) => {

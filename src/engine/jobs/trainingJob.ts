@@ -53,13 +53,6 @@ export interface TrainingInputs {
   test: CifarImages;
   /** Defaults to the paper's VGG-8; tests pass a reduced-width one. */
   model?: ModelDefinition;
-  /** Use only the first N training images (tests); default all. */
-  trainImages?: number;
-}
-
-export interface TrainingOutput extends ExperimentResult {
-  /** Final weights (name → values), for export; absent when stopped before the first step. */
-  weights?: Map<string, Float32Array>;
 }
 
 /** PyTorch BatchNorm2d momentum: running = (1 − m)·running + m·batch. */
@@ -269,13 +262,13 @@ export async function runTrainingJob(
   control: JobControl,
   onProgress: (progress: ExperimentProgress) => void,
   progressIntervalMs = 200,
-): Promise<TrainingOutput> {
+): Promise<ExperimentResult> {
   const { config } = inputs;
   const model = inputs.model ?? getModel('vgg8');
   const t = config.training;
   const mode = t.mode;
   const rng = createRng(config.experiment.seed);
-  const trainCount = Math.min(inputs.trainImages ?? inputs.train.count, inputs.train.count);
+  const trainCount = Math.min(t.trainImages, inputs.train.count);
   const train: CifarImages =
     trainCount === inputs.train.count
       ? inputs.train

@@ -184,6 +184,7 @@ export const FIELD_META: Record<string, FieldMeta> = {
   'training.learningRate': { label: 'Learning rate' },
   'training.momentum': { label: 'Momentum' },
   'training.batchSize': { label: 'Batch size (training)' },
+  'training.trainImages': { label: 'Training images', hint: 'Per epoch: the first N of the 50,000' },
   'training.lrSchedule.milestonesEpochs': { label: 'LR milestones', unit: 'epochs', advanced: true },
   'training.lrSchedule.gamma': {
     label: 'LR decay γ',

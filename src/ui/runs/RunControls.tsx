@@ -55,7 +55,7 @@ export function RunControls() {
             Ready. Press Run to start{' '}
             {config.experiment.routine === 'inference'
               ? `${config.experiment.runs} inference run${config.experiment.runs > 1 ? 's' : ''} over ${config.experiment.images.toLocaleString('en')} test images`
-              : `training for ${config.experiment.images.toLocaleString('en')} images`}
+              : `training for ${config.training.epochs} epoch${config.training.epochs > 1 ? 's' : ''} on ${config.training.trainImages.toLocaleString('en')} images, testing on ${config.experiment.images.toLocaleString('en')}`}
             .
           </span>
         )}
