@@ -23,7 +23,8 @@ export type WeightsErrorCode =
   | 'wrong-dtype'
   | 'missing-hash'
   | 'bad-hash'
-  | 'shard-size';
+  | 'shard-size'
+  | 'bad-archive';
 
 /** A weights file that cannot be used for this model; `message` names the first problem found. */
 export class WeightsFormatError extends Error {
