@@ -2,6 +2,7 @@
  * The contract between the main thread and the engine worker. Everything that crosses the worker
  * boundary is declared here, as plain structured-cloneable data.
  */
+import type { ModelName } from '../models/model';
 
 /** tfjs backends, in the order the engine tries them. */
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -138,5 +139,21 @@ export interface ExperimentResult {
   /** Training: all epochs. */
   epochs: EpochPoint[];
   /** The digital baseline accuracy of the loaded weights (from their manifest), when known. */
+  baselineAccuracy: number | null;
+  /** Inference: the weights it ran (`WeightsInUse.source`). */
+  weightsSource?: string;
+  /**
+   * Training: the trained parameters (name → float32 values, in the model's parameter order), to export
+   * or use for inference; absent when stopped before the first step.
+   */
+  weights?: Map<string, Float32Array>;
+}
+
+/** The weights a model's inference runs use: the shipped ones or a chosen set. */
+export interface WeightsInUse {
+  model: ModelName;
+  /** 'shipped', or where they came from (file names, or the training run). */
+  source: string;
+  /** Top-1 of the digital model on the 10,000 test images, from the manifest, when known. */
   baselineAccuracy: number | null;
 }

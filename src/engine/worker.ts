@@ -12,7 +12,7 @@ import { selectBackend } from './backend';
 import { JobControl } from './jobControl';
 import { runSliceJob } from './jobs/sliceJob';
 import { WorkerData } from './workerData';
-import { WorkerModels } from './workerModels';
+import { WorkerModels, describeWeights } from './workerModels';
 import { runInferenceJob } from './jobs/inferenceJob';
 import { runTrainingJob } from './jobs/trainingJob';
 import { programLayer, toAnalogSpec } from './analogRunner';
@@ -21,9 +21,18 @@ import {
   getModel,
   type LinearLayerRunner,
   type ModelDefinition,
+  type ModelName,
   type WeightMap,
 } from '../models';
 import { makeBatch } from '../data/augment';
+import { loadWeights, saveWeights } from '../models/weights';
+import {
+  fetchFromFolder,
+  modelOfFolder,
+  packWeightsArchive,
+  weightsFolderFromFiles,
+  type ChosenFile,
+} from '../models/weightsArchive';
 import { im2col } from '../sim/im2col';
 import { parseExperimentConfig, type ExperimentConfig } from '../sim/config';
 import type { TileInspection } from '../sim/analogLayer';
@@ -38,6 +47,7 @@ import type {
   MemoryReport,
   SliceRequest,
   SliceResult,
+  WeightsInUse,
 } from './protocol';
 
 let backendReport: BackendReport | null = null;
@@ -173,7 +183,7 @@ const api = {
           await data.testSet(),
           await data.trainSet(),
         ];
-        return await runInferenceJob(
+        const result = await runInferenceJob(
           {
             config,
             model,
@@ -185,6 +195,7 @@ const api = {
           control,
           onProgress,
         );
+        return { ...result, weightsSource: weights.source };
       } finally {
         releaseCallback(onProgress);
       }
@@ -261,6 +272,49 @@ const api = {
     } finally {
       layer.dispose();
     }
+  },
+
+  /**
+   * Packs trained weights (a training run's result) as one zip of model.json and float32 shards, the
+   * format the app loads; `trainer` describes how they were made (manifest.trainer).
+   */
+  async exportWeights(
+    modelName: ModelName,
+    values: ReadonlyMap<string, Float32Array>,
+    trainer: Record<string, unknown>,
+  ): Promise<Uint8Array> {
+    const model = getModel(modelName);
+    const tensors = new Map(
+      model.params.map((p) => {
+        const v = values.get(p.name);
+        if (!v) throw new Error(`the trained weights have no "${p.name}"`);
+        return [p.name, tf.tensor(v, [...p.shape], 'float32')];
+      }),
+    );
+    try {
+      const zip = packWeightsArchive(await saveWeights(model, tensors, { dtype: 'float32' }, { trainer }));
+      return Comlink.transfer(zip, [zip.buffer]);
+    } finally {
+      tf.dispose([...tensors.values()]);
+    }
+  },
+
+  /**
+   * Checks the chosen weights files (a zip, or model.json with its shards) and uses them for the
+   * inference runs of the model their model.json names; throws, naming the first problem, otherwise.
+   */
+  async useWeightsFiles(files: ChosenFile[], source: string): Promise<WeightsInUse> {
+    return runExclusive(async () => {
+      const folder = weightsFolderFromFiles(files);
+      const name = modelOfFolder(folder);
+      const loaded = await loadWeights(getModel(name), fetchFromFolder(folder));
+      return describeWeights(name, await models.use(name, loaded, source));
+    });
+  },
+
+  /** Goes back to the weights that ship with the app. */
+  async useShippedWeights(name: ModelName): Promise<WeightsInUse> {
+    return runExclusive(async () => describeWeights(name, await models.useShipped(name)));
   },
 
   stop(): void {

@@ -1,18 +1,36 @@
 /**
- * Trained weights as the worker sees them: loaded (hash-checked) once per model from the app's
- * `public/models/<model>/` and kept for later runs. Training replaces the VGG-8 weights in use only
- * when asked to (its result can be exported instead).
+ * Trained weights as the worker sees them: per model, the shipped ones (hash-checked, loaded once from
+ * the app's `public/models/<model>/`) or a set the person chose (exported from a training run, or files),
+ * kept for later runs until replaced.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { getModel, type ModelName } from '../models';
-import { loadWeights, type WeightsModelJson } from '../models/weights';
+import { loadWeights, type LoadedWeights, type WeightsModelJson } from '../models/weights';
+import type { WeightsInUse } from './protocol';
+
+export const SHIPPED = 'shipped';
 
 export interface ModelWeights {
   tensors: Map<string, tf.Tensor>;
   modelJson: WeightsModelJson;
   /** Top-1 accuracy of the digital model on the 10,000 test images, from the manifest (0..1). */
   baselineAccuracy: number | null;
+  /** 'shipped' or where the weights came from. */
+  source: string;
 }
+
+const fromLoaded = ({ tensors, modelJson }: LoadedWeights, source: string): ModelWeights => ({
+  tensors,
+  modelJson,
+  baselineAccuracy: modelJson.manifest.top1TestAccuracy ?? null,
+  source,
+});
+
+export const describeWeights = (name: ModelName, w: ModelWeights): WeightsInUse => ({
+  model: name,
+  source: w.source,
+  baselineAccuracy: w.baselineAccuracy,
+});
 
 export class WorkerModels {
   private readonly loaded = new Map<ModelName, Promise<ModelWeights>>();
@@ -23,15 +41,7 @@ export class WorkerModels {
     let entry = this.loaded.get(name);
     if (!entry) {
       const folder = `${this.baseUrl.replace(/\/+$/, '')}/models/${name}/`;
-      const loaded: Promise<ModelWeights> = loadWeights(getModel(name), folder).then(
-        ({ tensors, modelJson }) => {
-          return {
-            tensors,
-            modelJson,
-            baselineAccuracy: modelJson.manifest.top1TestAccuracy ?? null,
-          };
-        },
-      );
+      const loaded = loadWeights(getModel(name), folder).then((w) => fromLoaded(w, SHIPPED));
       entry = loaded.catch((error: unknown) => {
         // A server without the file answers 404, or (Vite) its index page, which is not JSON.
         const text = error instanceof Error ? error.message : String(error);
@@ -48,5 +58,27 @@ export class WorkerModels {
       this.loaded.set(name, entry);
     }
     return entry;
+  }
+
+  /** Uses checked weights for `name` from now on; the weights used before are disposed. */
+  async use(name: ModelName, weights: LoadedWeights, source: string): Promise<ModelWeights> {
+    const entry = fromLoaded(weights, source);
+    const previous = this.loaded.get(name);
+    this.loaded.set(name, Promise.resolve(entry));
+    if (previous) {
+      const old = await previous.catch(() => null);
+      if (old) for (const t of old.tensors.values()) t.dispose();
+    }
+    return entry;
+  }
+
+  /** Goes back to the shipped weights (loaded again on next use). */
+  async useShipped(name: ModelName): Promise<ModelWeights> {
+    const previous = this.loaded.get(name);
+    this.loaded.delete(name);
+    const old = previous ? await previous.catch(() => null) : null;
+    if (old && old.source !== SHIPPED) for (const t of old.tensors.values()) t.dispose();
+    else if (old) this.loaded.set(name, Promise.resolve(old));
+    return this.get(name);
   }
 }

@@ -17,6 +17,7 @@ import type {
 } from '../engine/protocol';
 import type { TileInspectionWithInputs } from '../engine/worker';
 import { getEngine, useEngineStore, type RunStatus } from './engineStore';
+import { useWeightsStore } from './weightsStore';
 
 export interface RunRecord {
   id: string;
@@ -59,6 +60,12 @@ const MODEL_LABEL = { vgg8: 'VGG-8', googlenet: 'GoogLeNet' } as const;
 
 let counter = 0;
 
+/** Inference with weights other than the shipped ones says so in the run's name. */
+function weightsNote(config: ExperimentConfig): string {
+  const source = useWeightsStore.getState().inUse[config.experiment.model]?.source;
+  return config.experiment.routine === 'inference' && source && source !== 'shipped' ? ` · ${source}` : '';
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -78,7 +85,7 @@ export const useRunsStore = create<RunsState>()((set, get) => {
       const id = `run-${counter}`;
       const record: RunRecord = {
         id,
-        label: `Run ${counter} · ${MODEL_LABEL[config.experiment.model]} ${config.experiment.routine}`,
+        label: `Run ${counter} · ${MODEL_LABEL[config.experiment.model]} ${config.experiment.routine}${weightsNote(config)}`,
         config,
         status: 'starting',
         batchPoints: [],

@@ -2,6 +2,7 @@ import { useState, type KeyboardEvent } from 'react';
 import { useConfigStore } from '../state/configStore';
 import { Floorplan } from './floorplan/Floorplan';
 import { RunControls } from './runs/RunControls';
+import { WeightsPicker } from './runs/WeightsPicker';
 import { RunCharts } from './runs/RunCharts';
 import { ResultsTable } from './runs/ResultsTable';
 import { LayerSnrBars } from './runs/LayerSnrBars';
@@ -55,6 +56,7 @@ export function Workspace() {
             <section className="panel" aria-labelledby="runs-title">
               <h2 id="runs-title">Experiments</h2>
               <RunControls />
+              <WeightsPicker />
               <RunCharts />
               <ResultsTable />
               <LayerSnrBars />

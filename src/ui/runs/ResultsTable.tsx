@@ -1,6 +1,7 @@
-import { useDeferredValue, useMemo } from 'react';
+import { useDeferredValue, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { isLive, useRunsStore, type RunRecord } from '../../state/runsStore';
+import { useWeightsStore } from '../../state/weightsStore';
 import { differingKeys, valueText } from './configDiff';
 import { download, runsToCsv, runsToJson } from './exporters';
 
@@ -14,6 +15,33 @@ function accuracyText(r: RunRecord): string {
     return `${pct(r.result.meanAccuracy)} ± ${pct(r.result.stdAccuracy ?? 0)}`;
   const done = r.runSummaries.map((s) => s.accuracy);
   return done.length ? `${pct(done.reduce((a, b) => a + b, 0) / done.length)} (so far)` : '—';
+}
+
+/** A training run's weights: download them as one zip, or use them for inference runs. */
+function TrainedWeightsActions({ run }: { run: RunRecord }) {
+  const { busy, exportTrained, loadTrained } = useWeightsStore();
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <>
+      <button
+        type="button"
+        className="small-button"
+        onClick={() => {
+          setError(null);
+          exportTrained(run).then(
+            (zip) => download(`crossbar-lab-${run.id}-${run.config.experiment.model}-weights.zip`, zip),
+            (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+          );
+        }}
+      >
+        Export weights
+      </button>
+      <button type="button" className="small-button" disabled={busy} onClick={() => void loadTrained(run)}>
+        Use for inference
+      </button>
+      {error && <span className="error-text small">{error}</span>}
+    </>
+  );
 }
 
 /** Every run, with what differs between their configs; export as CSV or JSON. */
@@ -115,7 +143,8 @@ export function ResultsTable() {
                       ? '—'
                       : diffs.map((d) => `${d.key}=${valueText(r.config, d.path)}`).join(' · ')}
                   </td>
-                  <td>
+                  <td className="row-actions">
+                    {r.result?.weights && <TrainedWeightsActions run={r} />}
                     <button
                       type="button"
                       className="small-button"

@@ -63,7 +63,8 @@ export function runsToJson(runs: readonly RunRecord[]): string {
         startedAt: r.startedAt,
         error: r.error,
         config: r.config,
-        result: r.result,
+        // Trained weights are exported as their own file (Export weights), not as JSON numbers.
+        result: r.result && { ...r.result, weights: undefined },
         runSummaries: r.runSummaries,
         layerSnr: r.layerSnr,
         batchPoints: r.batchPoints,

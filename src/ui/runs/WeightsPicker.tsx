@@ -1,0 +1,68 @@
+import { useRef } from 'react';
+import { useConfigStore } from '../../state/configStore';
+import { useWeightsStore } from '../../state/weightsStore';
+import { isLive, useRunsStore } from '../../state/runsStore';
+
+const MODEL_LABEL = { vgg8: 'VGG-8', googlenet: 'GoogLeNet' } as const;
+
+/**
+ * The weights the configured model's inference runs use: the shipped ones, or weights the person
+ * chooses (the .zip a training run exports, or model.json with its .bin shards). Checked in the worker:
+ * a file that does not match the model is refused with the reason, and the weights in use stay.
+ */
+export function WeightsPicker() {
+  const model = useConfigStore((s) => s.config.experiment.model);
+  const { inUse, busy, error, loadFiles, restoreShipped } = useWeightsStore();
+  const running = useRunsStore((s) => s.runs.some((r) => isLive(r.status)));
+  const input = useRef<HTMLInputElement>(null);
+  const current = inUse[model];
+  const source = current?.source ?? 'shipped';
+  return (
+    <div className="weights-picker" data-testid="weights-in-use" data-source={source}>
+      <span>
+        Weights of {MODEL_LABEL[model]}:{' '}
+        <strong>{source === 'shipped' ? 'shipped with the app' : source}</strong>
+        {current?.baselineAccuracy != null &&
+          ` (digital top-1 ${(100 * current.baselineAccuracy).toFixed(2)} %)`}
+      </span>
+      <input
+        ref={input}
+        type="file"
+        multiple
+        accept=".zip,.json,.bin"
+        hidden
+        aria-label="Weights files"
+        onChange={(e) => {
+          const files = [...(e.target.files ?? [])];
+          e.target.value = '';
+          if (files.length > 0) void loadFiles(files);
+        }}
+      />
+      <button
+        type="button"
+        className="small-button"
+        disabled={busy || running}
+        onClick={() => input.current?.click()}
+        title="A .zip exported from a training run, or model.json with its .bin shards"
+      >
+        Load weights…
+      </button>
+      {source !== 'shipped' && (
+        <button
+          type="button"
+          className="small-button"
+          disabled={busy || running}
+          onClick={() => void restoreShipped(model)}
+        >
+          Use shipped weights
+        </button>
+      )}
+      {busy && <span className="muted small"> checking…</span>}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
