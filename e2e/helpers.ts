@@ -28,6 +28,14 @@ export async function openQuickCheck(page: Page): Promise<void> {
   await page.getByRole('tab', { name: 'Quick check' }).click();
 }
 
+/** The worker's tfjs tensor count, through the hook src/ui/debugHooks.ts installs. */
+export const workerTensors = (page: Page) =>
+  page.evaluate(async () => {
+    const hook = (window as unknown as { __crossbarMemory: () => Promise<{ numTensors: number }> })
+      .__crossbarMemory;
+    return (await hook()).numTensors;
+  });
+
 /** Waits until the experiment ends and checks how (failing fast, with the run's message, otherwise). */
 export async function runToEnd(page: Page, outcome = 'finished', timeout = 170_000): Promise<void> {
   const status = page.getByTestId('experiment-status');

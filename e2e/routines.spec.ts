@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { deprioritiseSoftwareGpu, runToEnd, waitForEngine, watchConsole } from './helpers';
+import { deprioritiseSoftwareGpu, runToEnd, waitForEngine, watchConsole, workerTensors } from './helpers';
 
 /**
  * The routines of issue 4 in the browser: GoogLeNet inference on real CIFAR-10 test images through the
@@ -33,14 +33,6 @@ async function longTasks(page: Page): Promise<{ start: number; duration: number;
       (window as unknown as { __longTasks: { start: number; duration: number; name: string }[] }).__longTasks,
   );
 }
-
-/** The worker's tfjs tensor count, through the hook src/ui/debugHooks.ts installs. */
-const memory = (page: Page) =>
-  page.evaluate(async () => {
-    const hook = (window as unknown as { __crossbarMemory: () => Promise<{ numTensors: number }> })
-      .__crossbarMemory;
-    return (await hook()).numTensors;
-  });
 
 test('GoogLeNet inference on real test images runs on WebGPU and streams into the chart; long tasks measured', async ({
   page,
@@ -93,10 +85,10 @@ test('the worker holds the same number of tensors after repeated runs and after 
 
   await run.click();
   await runToEnd(page);
-  const afterFirst = await memory(page);
+  const afterFirst = await workerTensors(page);
   await run.click();
   await runToEnd(page);
-  const afterSecond = await memory(page);
+  const afterSecond = await workerTensors(page);
 
   // A longer third experiment (10 runs of 8 images), stopped once its first points have streamed in.
   await page.getByLabel('Runs', { exact: true }).fill('10');
@@ -106,7 +98,7 @@ test('the worker holds the same number of tensors after repeated runs and after 
   await expect(chart).toHaveAttribute('data-series', '3');
   await page.getByRole('button', { name: '■ Stop' }).click();
   await runToEnd(page, 'stopped');
-  const afterStop = await memory(page);
+  const afterStop = await workerTensors(page);
 
   console.log(`tensors: ${afterFirst}, ${afterSecond}, ${afterStop}`);
   expect(afterFirst).toBeGreaterThan(0);
