@@ -32,6 +32,17 @@ export interface FetchedFile {
   readonly statusText: string;
   arrayBuffer(): Promise<ArrayBuffer>;
 }
+/** A file's bytes as a successful fetch answer (for a FetchLike over files in memory or on disk). */
+export function fileResponse(bytes: Uint8Array): FetchedFile {
+  return {
+    ok: true,
+    status: 200,
+    statusText: 'OK',
+    arrayBuffer: async () =>
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  };
+}
+
 /** Fetches a file of the weights folder by its name ("model.json", "weights-1.bin"). */
 export type FetchLike = (fileName: string) => Promise<FetchedFile>;
 

@@ -6,7 +6,7 @@
  */
 import { unzipSync, zipSync } from 'fflate';
 import { MODEL_NAMES, isModelName, type ModelName } from './index';
-import type { FetchLike, SavedWeights } from './weights';
+import { fileResponse, type FetchLike, type SavedWeights } from './weights';
 import { WeightsFormatError } from './weightsFormat';
 
 /** A file the person chose: its name and bytes. */
@@ -91,12 +91,6 @@ export function fetchFromFolder(folder: ReadonlyMap<string, Uint8Array>): FetchL
     const bytes = folder.get(name);
     if (bytes === undefined)
       throw new Error(`it is not among the chosen files (${[...folder.keys()].join(', ')})`);
-    return {
-      ok: true,
-      status: 200,
-      statusText: 'OK',
-      arrayBuffer: async () =>
-        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-    };
+    return fileResponse(bytes);
   };
 }

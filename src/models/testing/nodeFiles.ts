@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import type { FetchLike } from '../weights';
+import { fileResponse, type FetchLike } from '../weights';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -24,14 +24,7 @@ export function nodeFileFetch(dir: string): FetchLike {
         arrayBuffer: () => Promise.reject(new Error('404')),
       };
     }
-    const bytes = await readFile(file);
-    return {
-      ok: true,
-      status: 200,
-      statusText: 'OK',
-      arrayBuffer: async () =>
-        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-    };
+    return fileResponse(await readFile(file));
   };
 }
 
