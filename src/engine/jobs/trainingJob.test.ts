@@ -103,6 +103,47 @@ describe('VGG-8 training routine (narrow VGG-8, 192 real CIFAR-10 images)', () =
     300_000,
   );
 
+  it(
+    'pauses between batches and, resumed, ends as an uninterrupted run does',
+    { timeout: 300_000 },
+    async () => {
+      const patch = { training: { mode: 'digital', epochs: 2 } } as const;
+      const uninterrupted = (await trainWith(patch)).result;
+      const control = new JobControl();
+      let batches = 0;
+      let pausedAt: number | null = null;
+      const running = runTrainingJob(
+        { config: config(patch), train, test, model: narrow },
+        control,
+        (p) => {
+          batches += p.batchPoints.length;
+          if (p.phase === 'paused') pausedAt ??= batches;
+          else if (batches >= 2 && pausedAt === null) control.pause();
+        },
+        0,
+      );
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      let ended = false;
+      running.then(
+        () => (ended = true),
+        () => (ended = true),
+      );
+      while (pausedAt === null && !ended) await sleep(20);
+      expect(pausedAt, 'the job paused').not.toBeNull();
+      // Paused: no batch is trained while the job waits (1 s here, several batches' worth).
+      await sleep(1000);
+      expect(batches).toBe(pausedAt);
+      control.resume();
+      const resumed = await running;
+      expect(resumed.outcome).toBe('finished');
+      expect(batches).toBe(2 * 6);
+      // Same seed, same backend: pausing changes nothing that is computed.
+      const summary = (r: typeof resumed) =>
+        r.epochs.map((e) => [e.trainLoss, e.trainAccuracy, e.testAccuracy]);
+      expect(summary(resumed)).toEqual(summary(uninterrupted));
+    },
+  );
+
   it('stops mid-epoch without leaking tensors', { timeout: 300_000 }, async () => {
     const before = tf.memory().numTensors;
     const control = new JobControl();
