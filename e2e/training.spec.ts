@@ -93,6 +93,6 @@ test('VGG-8 trains on WebGPU and streams epochs; its weights export, load again 
   await expect(picker).toContainText('digital top-1 92.28 %');
   // The loaded set was disposed when the shipped one replaced it (same number of weight tensors).
   expect(await workerTensors(page)).toBe(withLoaded);
-  await page.screenshot({ path: 'test-results/training-weights.png', fullPage: true });
+  await page.screenshot({ path: 'e2e/screenshots/training-weights.png', fullPage: true });
   expect(errors).toEqual([]);
 });
