@@ -181,7 +181,10 @@ export const FIELD_META: Record<string, FieldMeta> = {
     optionLabels: { digital: 'Digital baseline', hardwareAware: 'Hardware-aware', insitu: 'In-situ analog' },
   },
   'training.epochs': { label: 'Epochs' },
-  'training.learningRate': { label: 'Learning rate' },
+  'training.learningRate': {
+    label: 'Learning rate',
+    hint: 'The paper’s 0.1 is for batch 128; small batches need a smaller rate',
+  },
   'training.momentum': { label: 'Momentum' },
   'training.batchSize': { label: 'Batch size (training)' },
   'training.trainImages': { label: 'Training images', hint: 'Per epoch: the first N of the 50,000' },
