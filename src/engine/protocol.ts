@@ -149,10 +149,13 @@ export interface ExperimentResult {
   weights?: Map<string, Float32Array>;
 }
 
+/** `WeightsInUse.source` of the weights that ship with the app (public/models/). */
+export const SHIPPED_WEIGHTS = 'shipped';
+
 /** The weights a model's inference runs use: the shipped ones or a chosen set. */
 export interface WeightsInUse {
   model: ModelName;
-  /** 'shipped', or where they came from (file names, or the training run). */
+  /** SHIPPED_WEIGHTS, or where they came from (file names, or the training run). */
   source: string;
   /** Top-1 of the digital model on the 10,000 test images, from the manifest, when known. */
   baselineAccuracy: number | null;

@@ -6,16 +6,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import { getModel, type ModelName } from '../models';
 import { loadWeights, type LoadedWeights, type WeightsModelJson } from '../models/weights';
-import type { WeightsInUse } from './protocol';
-
-export const SHIPPED = 'shipped';
+import { SHIPPED_WEIGHTS, type WeightsInUse } from './protocol';
 
 export interface ModelWeights {
   tensors: Map<string, tf.Tensor>;
   modelJson: WeightsModelJson;
   /** Top-1 accuracy of the digital model on the 10,000 test images, from the manifest (0..1). */
   baselineAccuracy: number | null;
-  /** 'shipped' or where the weights came from. */
+  /** SHIPPED_WEIGHTS or where the weights came from. */
   source: string;
 }
 
@@ -41,7 +39,7 @@ export class WorkerModels {
     let entry = this.loaded.get(name);
     if (!entry) {
       const folder = `${this.baseUrl.replace(/\/+$/, '')}/models/${name}/`;
-      const loaded = loadWeights(getModel(name), folder).then((w) => fromLoaded(w, SHIPPED));
+      const loaded = loadWeights(getModel(name), folder).then((w) => fromLoaded(w, SHIPPED_WEIGHTS));
       entry = loaded.catch((error: unknown) => {
         // A server without the file answers 404, or (Vite) its index page, which is not JSON.
         const text = error instanceof Error ? error.message : String(error);
@@ -77,7 +75,7 @@ export class WorkerModels {
     const previous = this.loaded.get(name);
     this.loaded.delete(name);
     const old = previous ? await previous.catch(() => null) : null;
-    if (old && old.source !== SHIPPED) for (const t of old.tensors.values()) t.dispose();
+    if (old && old.source !== SHIPPED_WEIGHTS) for (const t of old.tensors.values()) t.dispose();
     else if (old) this.loaded.set(name, Promise.resolve(old));
     return this.get(name);
   }

@@ -16,6 +16,7 @@ import type {
   RunSummary,
 } from '../engine/protocol';
 import type { TileInspectionWithInputs } from '../engine/worker';
+import { SHIPPED_WEIGHTS } from '../engine/protocol';
 import { getEngine, useEngineStore, type RunStatus } from './engineStore';
 import { useWeightsStore } from './weightsStore';
 
@@ -56,14 +57,16 @@ export interface RunsState {
 const LIVE: readonly RunStatus[] = ['starting', 'running', 'paused', 'stopping'];
 export const isLive = (status: RunStatus) => LIVE.includes(status);
 
-const MODEL_LABEL = { vgg8: 'VGG-8', googlenet: 'GoogLeNet' } as const;
+export const MODEL_LABEL = { vgg8: 'VGG-8', googlenet: 'GoogLeNet' } as const;
 
 let counter = 0;
 
 /** Inference with weights other than the shipped ones says so in the run's name. */
 function weightsNote(config: ExperimentConfig): string {
   const source = useWeightsStore.getState().inUse[config.experiment.model]?.source;
-  return config.experiment.routine === 'inference' && source && source !== 'shipped' ? ` · ${source}` : '';
+  return config.experiment.routine === 'inference' && source && source !== SHIPPED_WEIGHTS
+    ? ` · ${source}`
+    : '';
 }
 
 function describe(error: unknown): string {

@@ -1,9 +1,8 @@
 import { useRef } from 'react';
 import { useConfigStore } from '../../state/configStore';
 import { useWeightsStore } from '../../state/weightsStore';
-import { isLive, useRunsStore } from '../../state/runsStore';
-
-const MODEL_LABEL = { vgg8: 'VGG-8', googlenet: 'GoogLeNet' } as const;
+import { MODEL_LABEL, isLive, useRunsStore } from '../../state/runsStore';
+import { SHIPPED_WEIGHTS } from '../../engine/protocol';
 
 /**
  * The weights the configured model's inference runs use: the shipped ones, or weights the person
@@ -16,12 +15,12 @@ export function WeightsPicker() {
   const running = useRunsStore((s) => s.runs.some((r) => isLive(r.status)));
   const input = useRef<HTMLInputElement>(null);
   const current = inUse[model];
-  const source = current?.source ?? 'shipped';
+  const source = current?.source ?? SHIPPED_WEIGHTS;
   return (
     <div className="weights-picker" data-testid="weights-in-use" data-source={source}>
       <span>
-        Weights of {MODEL_LABEL[model]}:{' '}
-        <strong>{source === 'shipped' ? 'shipped with the app' : source}</strong>
+        Inference weights of {MODEL_LABEL[model]}:{' '}
+        <strong>{source === SHIPPED_WEIGHTS ? 'shipped with the app' : source}</strong>
         {current?.baselineAccuracy != null &&
           ` (digital top-1 ${(100 * current.baselineAccuracy).toFixed(2)} %)`}
       </span>
@@ -47,7 +46,7 @@ export function WeightsPicker() {
       >
         Load weights…
       </button>
-      {source !== 'shipped' && (
+      {source !== SHIPPED_WEIGHTS && (
         <button
           type="button"
           className="small-button"
