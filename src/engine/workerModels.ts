@@ -3,7 +3,7 @@
  * the app's `public/models/<model>/`) or a set the person chose (exported from a training run, or files),
  * kept for later runs until replaced.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { getModel, type ModelName } from '../models';
 import { loadWeights, type LoadedWeights, type WeightsModelJson } from '../models/weights';
 import { SHIPPED_WEIGHTS, type WeightsInUse } from './protocol';
@@ -65,7 +65,7 @@ export class WorkerModels {
     this.loaded.set(name, Promise.resolve(entry));
     if (previous) {
       const old = await previous.catch(() => null);
-      if (old) for (const t of old.tensors.values()) t.dispose();
+      if (old) tf.dispose([...old.tensors.values()]);
     }
     return entry;
   }
@@ -75,7 +75,7 @@ export class WorkerModels {
     const previous = this.loaded.get(name);
     this.loaded.delete(name);
     const old = previous ? await previous.catch(() => null) : null;
-    if (old && old.source !== SHIPPED_WEIGHTS) for (const t of old.tensors.values()) t.dispose();
+    if (old && old.source !== SHIPPED_WEIGHTS) tf.dispose([...old.tensors.values()]);
     else if (old) this.loaded.set(name, Promise.resolve(old));
     return this.get(name);
   }

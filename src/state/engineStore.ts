@@ -58,6 +58,13 @@ export function getEngine(): EngineHandle {
   return useEngineStore.getState().ensureEngine();
 }
 
+/** The worker's API once a backend is chosen (the first job starts and initialises the engine). */
+export async function readyEngineApi(): Promise<EngineHandle['api']> {
+  const { api } = getEngine();
+  if (!useEngineStore.getState().backend) await useEngineStore.getState().init(null);
+  return api;
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -17,7 +17,7 @@ import type {
 } from '../engine/protocol';
 import type { TileInspectionWithInputs } from '../engine/worker';
 import { SHIPPED_WEIGHTS } from '../engine/protocol';
-import { getEngine, useEngineStore, type RunStatus } from './engineStore';
+import { getEngine, readyEngineApi, type RunStatus } from './engineStore';
 import { useWeightsStore } from './weightsStore';
 
 export interface RunRecord {
@@ -118,9 +118,7 @@ export const useRunsStore = create<RunsState>()((set, get) => {
         });
       });
       try {
-        const { api } = getEngine();
-        if (!useEngineStore.getState().backend) await useEngineStore.getState().init(null);
-        const result = await api.runExperiment(config, onProgress);
+        const result = await (await readyEngineApi()).runExperiment(config, onProgress);
         update(id, () => ({ status: result.outcome, result, layerSnr: result.layerSnr }));
       } catch (error) {
         update(id, () => ({ status: 'failed', error: describe(error) }));

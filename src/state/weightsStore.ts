@@ -8,7 +8,7 @@ import { create } from 'zustand';
 import type { ModelName } from '../models/model';
 import type { WeightsInUse } from '../engine/protocol';
 import type { ChosenFile } from '../models/weightsArchive';
-import { getEngine, useEngineStore } from './engineStore';
+import { readyEngineApi } from './engineStore';
 import type { RunRecord } from './runsStore';
 
 export interface WeightsState {
@@ -44,8 +44,7 @@ function trainerOf(run: RunRecord): Record<string, unknown> {
 async function packTrained(run: RunRecord): Promise<Uint8Array> {
   const weights = run.result?.weights;
   if (!weights) throw new Error(`${run.label} has no trained weights (stopped before its first step?)`);
-  const { api } = getEngine();
-  if (!useEngineStore.getState().backend) await useEngineStore.getState().init(null);
+  const api = await readyEngineApi();
   return api.exportWeights(run.config.experiment.model, weights, trainerOf(run));
 }
 
@@ -61,8 +60,7 @@ export const useWeightsStore = create<WeightsState>()((set) => {
     }
   };
   const toWorker = async (files: ChosenFile[], source: string) => {
-    const { api } = getEngine();
-    if (!useEngineStore.getState().backend) await useEngineStore.getState().init(null);
+    const api = await readyEngineApi();
     return api.useWeightsFiles(
       Comlink.transfer(
         files,
@@ -90,7 +88,7 @@ export const useWeightsStore = create<WeightsState>()((set) => {
         toWorker([{ name: `${run.id}.zip`, bytes: await packTrained(run) }], `trained in ${run.label}`),
       ),
 
-    restoreShipped: (model) => change(() => getEngine().api.useShippedWeights(model)),
+    restoreShipped: (model) => change(async () => (await readyEngineApi()).useShippedWeights(model)),
 
     async exportTrained(run) {
       const zip = await packTrained(run);
