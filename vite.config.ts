@@ -66,5 +66,8 @@ export default defineConfig({
   server: { port: 5173, strictPort: false },
   preview: { port: 4173, strictPort: true },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
-  optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+  // The dev server pre-bundles what the worker imports too (its entry is listed), so the first visit
+  // does not discover new dependencies mid-load and reload the page. The WASM backend must be
+  // pre-bundled: its ESM build imports a CommonJS file that the browser cannot load unbundled.
+  optimizeDeps: { entries: ['index.html', 'src/engine/worker.ts'] },
 });

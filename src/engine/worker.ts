@@ -50,6 +50,13 @@ import type {
   WeightsInUse,
 } from './protocol';
 
+/**
+ * The backend choice, started once per worker. A promise, not its result: a second `init()` that
+ * arrives while the first is still selecting (React's StrictMode runs effects twice in development)
+ * must wait for it — two concurrent `tf.setBackend` calls make tfjs abandon the first initialisation,
+ * and the engine then fell back to WebGL under the dev server.
+ */
+let backendSelection: Promise<BackendReport> | null = null;
 let backendReport: BackendReport | null = null;
 let activeJob: JobControl | null = null;
 const data = new WorkerData(import.meta.env.BASE_URL);
@@ -132,11 +139,12 @@ async function runExclusive<T>(job: (control: JobControl) => Promise<T>): Promis
 const api = {
   /** Selects the backend (once per worker). `forced` comes from the URL option `?backend=`. */
   async init(forced: BackendName | null): Promise<BackendReport> {
-    backendReport ??= await selectBackend(forced, {
+    backendSelection ??= selectBackend(forced, {
       'tfjs-backend-wasm.wasm': wasmUrl,
       'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
     });
+    backendReport = await backendSelection;
     return backendReport;
   },
 
