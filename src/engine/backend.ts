@@ -1,46 +1,67 @@
 /**
- * Backend selection for the worker: WebGPU → WebGL → WASM → CPU, tried explicitly in that order
- * (tfjs's own auto-selection picks the highest-priority backend without awaiting its initialisation,
- * see ux-and-web-stack.md §2.2), with the reason each one was skipped. A forced backend (URL option
- * `?backend=`) is tried first; if it cannot start, the normal order follows and the report says why.
+ * Backend selection for the worker, tried explicitly (tfjs's own auto-selection picks the
+ * highest-priority backend without awaiting its initialisation, see ux-and-web-stack.md §2.2), with the
+ * reason each skipped backend was skipped:
+ *
+ *   WebGPU on a hardware adapter → WebGL on a hardware renderer → WebAssembly → CPU,
+ *   then WebGPU / WebGL on a *software* adapter only when WebAssembly cannot start.
+ *
+ * A software adapter (SwiftShader, llvmpipe, WebGPU's fallback adapter) runs the GPU's work on the CPU:
+ * measured on a 2-core machine, WebGPU on SwiftShader ≈ 0.4 GFLOP/s and WebGL ≈ 1.4 against WASM ≈ 25,
+ * so a first result would take minutes instead of seconds. A forced backend (URL option `?backend=`) is
+ * tried first, software or not; if it cannot start, the normal order follows and the report says why.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { BACKEND_ORDER, type BackendName, type BackendRejection, type BackendReport } from './protocol';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendName, BackendRejection, BackendReport } from './protocol';
 
 /** URLs of the WASM binaries; the bundler provides them in the browser, a directory path in Node. */
 export type WasmPaths = Parameters<typeof setWasmPaths>[0];
 
-interface Probe {
-  /** Resolves to a description of the device, or throws with the reason the backend cannot run. */
-  (): Promise<string>;
+/** What a probe found: the device doing the work, and whether it is a software (CPU) renderer. */
+interface ProbeResult {
+  description: string;
+  software: boolean;
 }
 
-async function probeWebGpu(): Promise<string> {
+/** Resolves to what the backend would run on, or throws with the reason it cannot run. */
+type Probe = () => Promise<ProbeResult>;
+
+/** Renderer names of software rasterisers (Chromium's SwiftShader, Mesa's llvmpipe, Windows' WARP). */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|microsoft basic/i;
+
+async function probeWebGpu(): Promise<ProbeResult> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new Error('navigator.gpu is missing (browser without WebGPU, or not a secure context)');
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned no adapter');
   const info = adapter.info;
   const parts = [info.vendor, info.architecture, info.device, info.description].filter((p) => p);
-  return parts.length > 0 ? parts.join(' · ') : 'WebGPU adapter (no description given)';
+  const description = parts.length > 0 ? parts.join(' · ') : 'WebGPU adapter (no description given)';
+  // `isFallbackAdapter` is the standard flag (GPUAdapterInfo); older browsers only name SwiftShader.
+  const fallback = (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  return { description, software: fallback || SOFTWARE_RENDERER.test(description) };
 }
 
-async function probeWebGl(): Promise<string> {
-  if (typeof document === 'undefined' && typeof OffscreenCanvas === 'undefined') {
+async function probeWebGl(): Promise<ProbeResult> {
+  if (typeof OffscreenCanvas === 'undefined')
     throw new Error('OffscreenCanvas is not available in this worker');
-  }
-  return 'WebGL 2';
-}
-
-async function probeAlways(description: string): Promise<string> {
-  return description;
+  const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+  if (!gl) throw new Error('this browser gives no WebGL 2 context');
+  const debug = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? 'WebGL 2');
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return { description: `WebGL 2 · ${renderer}`, software: SOFTWARE_RENDERER.test(renderer) };
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+const SOFTWARE_REASON = (name: BackendName, device: string) =>
+  `its adapter is a software renderer (${device}) that runs on the CPU, slower than WebAssembly here; ` +
+  `open the page with ?backend=${name} to use it anyway`;
 
 /**
  * Tries backends until one initialises. `wasmPaths` must be given for the WASM backend to be usable.
@@ -56,27 +77,76 @@ export async function selectBackend(
     wasm: async () => {
       if (!wasmPaths) throw new Error('no WebAssembly binaries were provided');
       setWasmPaths(wasmPaths);
-      return 'CPU (WebAssembly)';
+      return { description: 'CPU (WebAssembly)', software: false };
     },
-    cpu: () => probeAlways('CPU (plain JavaScript)'),
+    cpu: async () => ({ description: 'CPU (plain JavaScript)', software: false }),
   };
-  const order: BackendName[] = forced
-    ? [forced, ...BACKEND_ORDER.filter((b) => b !== forced)]
-    : [...BACKEND_ORDER];
   const rejected: BackendRejection[] = [];
-  for (const backend of order) {
+  /** Software GPU backends set aside, to try after WebAssembly and before plain JavaScript. */
+  const softwareLater: { backend: BackendName; probe: ProbeResult }[] = [];
+
+  const start = async (backend: BackendName, probe: ProbeResult): Promise<BackendReport | null> => {
     try {
-      const adapterDescription = await probes[backend]();
       if (!tf.findBackendFactory(backend)) throw new Error(`the ${backend} backend is not registered`);
       // setBackend resolves to false when the backend's asynchronous initialisation fails.
       const ok = await tf.setBackend(backend);
       if (!ok) throw new Error(`tf.setBackend('${backend}') failed to initialise`);
       await tf.ready();
-      return { backend, adapterDescription, forced, rejected };
+      const threads = backend === 'wasm' ? getThreadsCount() : null;
+      const description =
+        threads === null
+          ? probe.description
+          : `${probe.description}, ${threads} thread${threads > 1 ? 's' : ''}`;
+      return {
+        backend,
+        adapterDescription: description,
+        software: probe.software,
+        threads,
+        forced,
+        rejected,
+      };
     } catch (error) {
       rejected.push({ backend, reason: describe(error) });
+      return null;
     }
+  };
+
+  const tryBackend = async (backend: BackendName, allowSoftware: boolean): Promise<BackendReport | null> => {
+    let probe: ProbeResult;
+    try {
+      probe = await probes[backend]();
+    } catch (error) {
+      rejected.push({ backend, reason: describe(error) });
+      return null;
+    }
+    if (probe.software && !allowSoftware) {
+      softwareLater.push({ backend, probe });
+      rejected.push({ backend, reason: SOFTWARE_REASON(backend, probe.description) });
+      return null;
+    }
+    return start(backend, probe);
+  };
+
+  if (forced) {
+    const report = await tryBackend(forced, true);
+    if (report) return report;
   }
+  for (const backend of ['webgpu', 'webgl', 'wasm'] as const) {
+    if (backend === forced) continue;
+    const report = await tryBackend(backend, false);
+    if (report) return report;
+  }
+  for (const { backend, probe } of softwareLater) {
+    // Tried after all: its earlier "software renderer" entry no longer explains anything.
+    rejected.splice(
+      rejected.findIndex((r) => r.backend === backend),
+      1,
+    );
+    const report = await start(backend, probe);
+    if (report) return report;
+  }
+  const report = await tryBackend('cpu', true);
+  if (report) return report;
   // Unreachable in practice: the CPU backend has no preconditions.
   throw new Error(
     `no tfjs backend could start: ${rejected.map((r) => `${r.backend}: ${r.reason}`).join('; ')}`,

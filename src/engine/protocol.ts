@@ -20,8 +20,12 @@ export interface BackendRejection {
 
 export interface BackendReport {
   backend: BackendName;
-  /** Human-readable description of the device doing the work (GPU adapter, or "CPU (WebAssembly, SIMD)"). */
+  /** Human-readable description of the device doing the work (GPU adapter, or "CPU (WebAssembly), 2 threads"). */
   adapterDescription: string;
+  /** The GPU adapter is a software renderer on the CPU (used only when forced or nothing faster starts). */
+  software: boolean;
+  /** WebAssembly: threads in use (more than one only on a cross-origin-isolated page); null otherwise. */
+  threads: number | null;
   /** The backend the user forced through the URL, if any. */
   forced: BackendName | null;
   /** Backends tried before the one in use, each with the reason it was skipped. */

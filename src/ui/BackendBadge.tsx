@@ -21,7 +21,11 @@ export function BackendBadge() {
       </div>
       {backend.rejected.length > 0 && (
         <details>
-          <summary>Why not a faster backend?</summary>
+          <summary>
+            {backend.backend === 'wasm' || backend.backend === 'cpu'
+              ? 'Why not the GPU?'
+              : 'Why not a faster backend?'}
+          </summary>
           <ul>
             {backend.rejected.map((r) => (
               <li key={r.backend}>
