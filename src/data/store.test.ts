@@ -41,7 +41,7 @@ describe('loadCifarFromServer', () => {
       },
     });
     expect(server.urls).toEqual(CIFAR10_FILES.map((f) => `/app/cifar10/${f}`));
-    expect(files['test_batch.bin'].byteLength).toBe(FILE_BYTES);
+    expect(files['test_batch.bin']?.byteLength).toBe(FILE_BYTES);
     expect(lastProgress).toBe(6 * FILE_BYTES);
   });
 

@@ -10,6 +10,7 @@ import {
   CIFAR10_FILES,
   FILE_BYTES,
   validateCifarBatch,
+  type CifarFileName,
   type CifarFileSet,
 } from './cifar10';
 import { verifySha256 } from './checksums';
@@ -82,6 +83,8 @@ export async function clearBatches(): Promise<void> {
 export interface ServerLoadOptions {
   /** Injectable for tests; default `globalThis.fetch`. */
   fetch?: typeof fetch;
+  /** Which of the six files to load (default all, in the official order). */
+  files?: readonly CifarFileName[];
   /** Check each file's SHA-256 against the official one (default true; ~0.2 s for all six). */
   verifySha256?: boolean;
   /** Bytes received so far, of all six files. */
@@ -92,21 +95,38 @@ const HOW_TO_GET_IT =
   'Run `npm run data` in the project folder (it downloads and verifies CIFAR-10), or import ' +
   'cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html in the app.';
 
+/** The stamp `npm run data` writes into public/cifar10 once all six files have passed their checks. */
+const SERVER_STAMP = 'VERIFIED';
+
 /**
- * Fetches the six files from `${baseUrl}/cifar10/`. A 404 (or Vite's HTML fallback page) means the data
- * was never put there: `CifarMissingError` with instructions. Any other problem is a `CifarDataError`
- * or a network error naming the URL.
+ * Whether the app's server holds the verified data set, asked cheaply (its stamp file, not 184 MB).
+ * Vite's dev server answers unknown paths with index.html (status 200), so HTML means "not there".
+ */
+export async function isCifarOnServer(
+  baseUrl: string,
+  doFetch: typeof fetch = globalThis.fetch.bind(globalThis),
+): Promise<boolean> {
+  const response = await doFetch(`${baseUrl.replace(/\/+$/, '')}/cifar10/${SERVER_STAMP}`);
+  await response.body?.cancel();
+  return response.ok && !(response.headers.get('content-type') ?? '').includes('text/html');
+}
+
+/**
+ * Fetches the six files (or `options.files`) from `${baseUrl}/cifar10/`. A 404 (or Vite's HTML fallback
+ * page) means the data was never put there: `CifarMissingError` with instructions. Any other problem is a
+ * `CifarDataError` or a network error naming the URL. Files not asked for are absent from the result.
  */
 export async function loadCifarFromServer(
   baseUrl: string,
   options: ServerLoadOptions = {},
-): Promise<CifarFileSet> {
+): Promise<Partial<CifarFileSet>> {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const base = baseUrl.replace(/\/+$/, '');
-  const total = FILE_BYTES * CIFAR10_FILES.length;
-  const files = {} as CifarFileSet;
+  const names = options.files ?? CIFAR10_FILES;
+  const total = FILE_BYTES * names.length;
+  const files: Partial<CifarFileSet> = {};
   let received = 0;
-  for (const name of CIFAR10_FILES) {
+  for (const name of names) {
     const url = `${base}/cifar10/${name}`;
     const response = await doFetch(url);
     const type = response.headers.get('content-type') ?? '';
@@ -155,22 +175,4 @@ async function readExactly(
   }
   if (length !== FILE_BYTES) validateCifarBatch(out.subarray(0, length), name); // throws 'size'
   return out;
-}
-
-/**
- * The data from wherever it is: the server first (set up by `npm run data`), else IndexedDB (an
- * earlier import). Throws `CifarMissingError` when neither has it.
- */
-export async function loadCifarFiles(
-  baseUrl: string,
-  options: ServerLoadOptions = {},
-): Promise<CifarFileSet> {
-  try {
-    return await loadCifarFromServer(baseUrl, options);
-  } catch (error) {
-    if (!(error instanceof CifarMissingError)) throw error;
-    const kept = await loadBatches();
-    if (kept) return kept;
-    throw error;
-  }
 }

@@ -1,92 +1,128 @@
 /**
- * CIFAR-10 as the worker sees it: loaded once (from the app's server, else from the browser's
- * IndexedDB copy of an imported archive), parsed and validated, then handed to jobs as batches.
+ * CIFAR-10 as the worker sees it. Jobs ask for "the first N test images" or "the first N training
+ * images"; they come from the embedded starter set when it holds that many (no download, a few MB), and
+ * otherwise from the full data set: the app's server (public/cifar10, put there by `npm run data`), else
+ * the browser's IndexedDB copy of an imported archive. The starter set's records are the official
+ * files' first records, so both sources give the same images. Each file is loaded once, when first
+ * needed: an inference run never reads the 150 MB of training files for 64 calibration images.
  */
-import { buildCifarData, type CifarData, type CifarImages } from '../data/cifar10';
-import { makeBatch } from '../data/augment';
+import {
+  CIFAR10_TEST_FILE,
+  CIFAR10_TRAIN_FILES,
+  buildCifarData,
+  parseCifarFiles,
+  type CifarData,
+  type CifarFileName,
+  type CifarImages,
+} from '../data/cifar10';
 import { importCifarArchive } from '../data/archive';
-import { CifarMissingError } from '../data/errors';
-import { loadBatches, loadCifarFromServer, saveBatches } from '../data/store';
-import type { DataStatus } from './protocol';
-import type { BatchSource } from './jobs/sliceJob';
+import { CifarMissingError, formatCount } from '../data/errors';
+import { loadStarterSet, type StarterSet } from '../data/starterSet';
+import { isCifarOnServer, loadBatches, loadCifarFromServer, saveBatches } from '../data/store';
+import type { DataSetName, DataStatus, FullDataStatus } from './protocol';
 
-export interface LoadedSet {
+/** The first images of a split, and which set supplied them. */
+export interface ImagesInUse {
   images: CifarImages;
-  count: number;
-  /** Plain (not augmented) batch of consecutive records, normalised NHWC. */
-  batch: BatchSource;
+  set: DataSetName;
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function consecutive(images: CifarImages): BatchSource {
-  return (start, count) => {
-    const indices = Int32Array.from({ length: count }, (_, i) => start + i);
-    const batch = makeBatch(images, indices);
-    return { x: batch.x, labels: Uint8Array.from(batch.labels), count };
-  };
-}
+const HOW_TO_GET_IT =
+  'Get the full CIFAR-10: run `npm run data` in the project folder, or import cifar-10-binary.tar.gz ' +
+  'with the button in the data panel.';
 
 export class WorkerData {
-  private data: CifarData | null = null;
-  private source: 'server' | 'indexeddb' | null = null;
-  private loading: Promise<CifarData> | null = null;
+  private starter: Promise<StarterSet> | null = null;
+  /** The imported archive (IndexedDB), parsed once it is used. */
+  private imported: CifarData | null = null;
+  private serverTest: Promise<CifarImages> | null = null;
+  private serverTrain: Promise<CifarImages> | null = null;
 
   constructor(private readonly baseUrl: string) {}
 
-  /** Loads the data if needed and reports where it came from, or why it is missing. */
+  /** What is available now: the starter set's size and where the full set is, or why it is missing. */
   async status(): Promise<DataStatus> {
-    try {
-      const data = await this.load();
-      return {
-        state: 'ready',
-        source: this.source ?? 'server',
-        testImages: data.test.count,
-        trainImages: data.train.count,
-      };
-    } catch (error) {
-      if (error instanceof CifarMissingError) return { state: 'missing', message: error.message };
-      return { state: 'error', message: describe(error) };
-    }
+    const starter = await this.starterSet();
+    return {
+      starter: { testImages: starter.test.count, trainImages: starter.train.count },
+      full: await this.fullStatus(),
+    };
   }
 
-  async testSet(): Promise<LoadedSet> {
-    const data = await this.load();
-    return { images: data.test, count: data.test.count, batch: consecutive(data.test) };
+  /** The first `count` test images (throws, saying how to get them, when no set holds that many). */
+  testImages(count: number): Promise<ImagesInUse> {
+    return this.firstImages('test', count);
   }
 
-  async trainSet(): Promise<CifarImages> {
-    return (await this.load()).train;
+  /** The first `count` training images. */
+  trainImages(count: number): Promise<ImagesInUse> {
+    return this.firstImages('train', count);
   }
 
-  /** Checks and unpacks the official archive, keeps it in IndexedDB, and makes it the data in use. */
+  /** Checks and unpacks the official archive, keeps it in IndexedDB, and makes it the full set in use. */
   async importArchive(archive: Blob): Promise<DataStatus> {
     const files = await importCifarArchive(archive);
-    this.data = buildCifarData(files);
-    this.source = 'indexeddb';
+    this.imported = buildCifarData(files);
     await saveBatches(files);
     return this.status();
   }
 
-  private load(): Promise<CifarData> {
-    if (this.data) return Promise.resolve(this.data);
-    this.loading ??= this.fetchData().finally(() => (this.loading = null));
-    return this.loading;
+  private starterSet(): Promise<StarterSet> {
+    this.starter ??= loadStarterSet(this.baseUrl).catch((error: unknown) => {
+      this.starter = null;
+      throw error;
+    });
+    return this.starter;
   }
 
-  private async fetchData(): Promise<CifarData> {
+  private async fullStatus(): Promise<FullDataStatus> {
     try {
-      this.data = buildCifarData(await loadCifarFromServer(this.baseUrl));
-      this.source = 'server';
-    } catch (error) {
-      if (!(error instanceof CifarMissingError)) throw error;
+      if (this.imported) return { state: 'ready', source: 'indexeddb' };
+      if (await isCifarOnServer(this.baseUrl)) return { state: 'ready', source: 'server' };
       const kept = await loadBatches();
-      if (!kept) throw error;
-      this.data = buildCifarData(kept);
-      this.source = 'indexeddb';
+      if (kept) {
+        this.imported = buildCifarData(kept);
+        return { state: 'ready', source: 'indexeddb' };
+      }
+      return { state: 'missing', message: `The full CIFAR-10 is not here yet. ${HOW_TO_GET_IT}` };
+    } catch (error) {
+      return { state: 'error', message: describe(error) };
     }
-    return this.data;
+  }
+
+  private async firstImages(split: 'test' | 'train', count: number): Promise<ImagesInUse> {
+    const starter = await this.starterSet();
+    const fromStarter = starter[split];
+    if (count <= fromStarter.count) return { images: fromStarter, set: 'starter' };
+    const full = await this.fullStatus();
+    if (full.state !== 'ready') {
+      const what = split === 'test' ? 'test images' : 'training images';
+      throw new CifarMissingError(
+        `This needs the first ${formatCount(count)} ${what}; the embedded starter set has ` +
+          `${formatCount(fromStarter.count)}. ${full.state === 'missing' ? HOW_TO_GET_IT : full.message}`,
+        split === 'test' ? [CIFAR10_TEST_FILE] : [...CIFAR10_TRAIN_FILES],
+      );
+    }
+    if (full.source === 'indexeddb' && this.imported) return { images: this.imported[split], set: 'full' };
+    return { images: await this.fromServer(split), set: 'full' };
+  }
+
+  private fromServer(split: 'test' | 'train'): Promise<CifarImages> {
+    const load = async () => {
+      const names: readonly CifarFileName[] = split === 'test' ? [CIFAR10_TEST_FILE] : CIFAR10_TRAIN_FILES;
+      const files = await loadCifarFromServer(this.baseUrl, { files: names });
+      return parseCifarFiles(names.map((fileName) => ({ fileName, bytes: files[fileName]! })));
+    };
+    const retry = (error: unknown): never => {
+      if (split === 'test') this.serverTest = null;
+      else this.serverTrain = null;
+      throw error;
+    };
+    if (split === 'test') return (this.serverTest ??= load().catch(retry));
+    return (this.serverTrain ??= load().catch(retry));
   }
 }
