@@ -32,11 +32,26 @@ export interface BackendReport {
   rejected: BackendRejection[];
 }
 
-/** Where the CIFAR-10 test batch comes from, or why it is missing. */
-export type DataStatus =
-  | { state: 'ready'; source: 'server' | 'indexeddb'; testImages: number; trainImages: number }
+/** Which CIFAR-10 set supplied a run's images: the embedded starter set or the full data set. */
+export type DataSetName = 'starter' | 'full';
+
+/** Where the full CIFAR-10 comes from, or why it is missing. */
+export type FullDataStatus =
+  | { state: 'ready'; source: 'server' | 'indexeddb' }
   | { state: 'missing'; message: string }
   | { state: 'error'; message: string };
+
+/** The data the engine can run on: the embedded starter set always, the full set when present. */
+export interface DataStatus {
+  starter: { testImages: number; trainImages: number };
+  full: FullDataStatus;
+}
+
+/** The images a run used: the first `testImages` of the test set, from `testSet`. */
+export interface RunData {
+  testImages: number;
+  testSet: DataSetName;
+}
 
 /** One evaluated mini-batch. */
 export interface BatchPoint {
@@ -49,31 +64,7 @@ export interface BatchPoint {
   runningAccuracy: number;
 }
 
-export interface JobProgress {
-  /** Points since the previous progress message (coalesced: nothing is dropped). */
-  points: BatchPoint[];
-  imagesDone: number;
-  imagesTotal: number;
-  imagesPerSecond: number;
-  phase: 'warming-up' | 'running' | 'paused';
-}
-
 export type JobOutcome = 'finished' | 'stopped';
-
-export interface SliceRequest {
-  /** Number of CIFAR-10 test images, taken from the start of the test batch. */
-  images: number;
-  batchSize: number;
-  /** Seed of the random initialisation of the demo network. */
-  seed: number;
-}
-
-export interface SliceResult {
-  outcome: JobOutcome;
-  imagesDone: number;
-  accuracy: number;
-  seconds: number;
-}
 
 export interface MemoryReport {
   numTensors: number;
@@ -116,6 +107,8 @@ export interface ExperimentProgress {
   runSummaries: RunSummary[];
   /** Inference: per-layer SNR, sent once per run (measured on the run's first batch). */
   layerSnr: LayerSnr[] | null;
+  /** Inference: the digital baseline on the run's images, sent once it is measured. */
+  baselineAccuracy: number | null;
   /** Work units (images, or training images × epochs) done and in all, and throughput. */
   imagesDone: number;
   imagesTotal: number;
@@ -128,7 +121,7 @@ export interface ExperimentProgress {
 /** A progress message without its streamed items: the run's current state. */
 export type ExperimentProgressSummary = Omit<
   ExperimentProgress,
-  'batchPoints' | 'epochPoints' | 'runSummaries' | 'layerSnr'
+  'batchPoints' | 'epochPoints' | 'runSummaries' | 'layerSnr' | 'baselineAccuracy'
 >;
 
 export interface ExperimentResult {
@@ -142,7 +135,12 @@ export interface ExperimentResult {
   layerSnr: LayerSnr[];
   /** Training: all epochs. */
   epochs: EpochPoint[];
-  /** The digital baseline accuracy of the loaded weights (from their manifest), when known. */
+  /** The images the runs read (inference: the test images; training: those it tests on). */
+  data: RunData;
+  /**
+   * Inference: the digital network's top-1 on the same images as the runs, measured with the same
+   * weights and backend (null when the run stopped before it was measured).
+   */
   baselineAccuracy: number | null;
   /** Inference: the weights it ran (`WeightsInUse.source`). */
   weightsSource?: string;

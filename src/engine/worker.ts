@@ -10,7 +10,6 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { selectBackend } from './backend';
 import { JobControl } from './jobControl';
-import { runSliceJob } from './jobs/sliceJob';
 import { WorkerData } from './workerData';
 import { WorkerModels, describeWeights } from './workerModels';
 import { runInferenceJob } from './jobs/inferenceJob';
@@ -43,10 +42,7 @@ import type {
   DataStatus,
   ExperimentProgress,
   ExperimentResult,
-  JobProgress,
   MemoryReport,
-  SliceRequest,
-  SliceResult,
   WeightsInUse,
 } from './protocol';
 
@@ -60,6 +56,8 @@ let backendSelection: Promise<BackendReport> | null = null;
 let backendReport: BackendReport | null = null;
 let activeJob: JobControl | null = null;
 const data = new WorkerData(import.meta.env.BASE_URL);
+/** Digital top-1 of a set of weights on the first N test images (N → accuracy), measured once. */
+const baselines = new WeakMap<WeightMap, Map<number, number>>();
 const models = new WorkerModels(import.meta.env.BASE_URL);
 
 /** Images whose activations feed the tile inspector (and calibrate its converter ranges). */
@@ -157,20 +155,6 @@ const api = {
     return data.importArchive(archive);
   },
 
-  async runSlice(request: SliceRequest, onProgress: (progress: JobProgress) => void): Promise<SliceResult> {
-    return runExclusive(async (control) => {
-      const test = await data.testSet();
-      if (request.images > test.count) {
-        throw new RangeError(`asked for ${request.images} test images, the test set has ${test.count}`);
-      }
-      try {
-        return await runSliceJob(request, test.batch, control, onProgress);
-      } finally {
-        releaseCallback(onProgress);
-      }
-    });
-  },
-
   /** Runs the experiment `config` describes (inference or VGG-8 training), streaming progress. */
   async runExperiment(
     input: ExperimentConfig,
@@ -180,29 +164,37 @@ const api = {
       try {
         const config = validConfig(input);
         const model = getModel(config.experiment.model);
+        const test = await data.testImages(config.experiment.images);
         if (config.experiment.routine === 'training') {
           if (model.name !== 'vgg8')
             throw new Error('training is available for VGG-8 only (as in the paper)');
-          const [train, test] = [await data.trainSet(), await data.testSet()];
-          return await runTrainingJob({ config, train, test: test.images }, control, onProgress);
+          const train = await data.trainImages(config.training.trainImages);
+          return await runTrainingJob(
+            { config, train: train.images, test: test.images, testSet: test.set },
+            control,
+            onProgress,
+          );
         }
-        const [weights, test, train] = [
-          await models.get(model.name),
-          await data.testSet(),
-          await data.trainSet(),
-        ];
+        const weights = await models.get(model.name);
+        const calibration = await data.trainImages(config.periphery.calibrationImages);
+        const images = Math.min(config.experiment.images, test.images.count);
         const result = await runInferenceJob(
           {
             config,
             model,
             weights: weights.tensors,
             test: test.images,
-            calibration: train,
-            baselineAccuracy: weights.baselineAccuracy,
+            testSet: test.set,
+            calibration: calibration.images,
+            knownBaseline: baselines.get(weights.tensors)?.get(images) ?? null,
           },
           control,
           onProgress,
         );
+        if (result.baselineAccuracy !== null) {
+          const known = baselines.get(weights.tensors) ?? new Map<number, number>();
+          baselines.set(weights.tensors, known.set(images, result.baselineAccuracy));
+        }
         return { ...result, weightsSource: weights.source };
       } finally {
         releaseCallback(onProgress);
@@ -237,7 +229,7 @@ const api = {
       createRng(config.experiment.seed).fork('chip').fork(0).fork(layerName),
     );
     try {
-      const train = await data.trainSet();
+      const train = (await data.trainImages(INSPECTOR_IMAGES)).images;
       const images = makeBatch(
         train,
         Int32Array.from({ length: INSPECTOR_IMAGES }, (_, i) => i),

@@ -10,7 +10,17 @@
 import { z } from 'zod';
 import type { DrawMoment } from './rng';
 
-export const SCHEMA_VERSION = 1;
+/**
+ * Version 2 changed the defaults of `experiment.images` (10,000 → 1,000: the embedded starter set) and
+ * `experiment.runs` (10 → 3), so that the default experiment gives a first result in seconds. A link
+ * from version 1 that leaves them out meant the old defaults: see `LEGACY_DEFAULTS`.
+ */
+export const SCHEMA_VERSION = 2;
+
+/** Per older schema version, the defaults that changed since (dotted path → value then). */
+export const LEGACY_DEFAULTS: Readonly<Record<number, Readonly<Record<string, unknown>>>> = {
+  1: { 'experiment.images': 10000, 'experiment.runs': 10 },
+};
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const num = (min: number, max: number) => z.number().min(min).max(max);
@@ -22,8 +32,12 @@ export const experimentSchema = z.object({
     .default('vgg8')
     .describe('Network: VGG-8 or GoogLeNet (CIFAR-10 variants)'),
   routine: z.enum(['inference', 'training']).default('inference'),
-  images: int(1, 10000).default(10000).describe('Number of CIFAR-10 test images evaluated per run'),
-  runs: int(1, 1000).default(10).describe('Repeated inference runs (mean ± std reported)'),
+  images: int(1, 10000)
+    .default(1000)
+    .describe(
+      'CIFAR-10 test images evaluated per run (the first N; up to 1,000 come with the app, more need the full data set)',
+    ),
+  runs: int(1, 1000).default(3).describe('Repeated inference runs (mean ± std reported)'),
   seed: int(0, 2147483647).default(1).describe('Seed of every random draw (src/sim/rng.ts)'),
   newChipEachRun: z
     .boolean()
@@ -332,9 +346,35 @@ export interface ConfigIssue {
 
 export type ParseResult = { ok: true; config: ExperimentConfig } | { ok: false; issues: ConfigIssue[] };
 
-/** Validates `input`, filling defaults; on failure returns one message per offending field. */
+/**
+ * A config object written by an older schema version (a saved run, an exported JSON) as the current
+ * version reads it: fields it left out get the defaults of its own version. Anything that is not such an
+ * object is returned unchanged (the schema then says what is wrong with it).
+ */
+export function migrateExperimentConfig(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const version = (input as { schemaVersion?: unknown }).schemaVersion;
+  if (typeof version !== 'number' || version === SCHEMA_VERSION) return input;
+  let migrated: unknown = { ...input, schemaVersion: SCHEMA_VERSION };
+  for (const [v, defaults] of Object.entries(LEGACY_DEFAULTS)) {
+    if (Number(v) < version) continue;
+    for (const [path, value] of Object.entries(defaults))
+      migrated = setIfAbsent(migrated as Record<string, unknown>, path.split('.'), value);
+  }
+  return migrated;
+}
+
+function setIfAbsent(obj: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
+  const [head, ...rest] = path as [string, ...string[]];
+  if (rest.length === 0) return head in obj ? obj : { ...obj, [head]: value };
+  const inner = obj[head];
+  const child = typeof inner === 'object' && inner !== null ? (inner as Record<string, unknown>) : {};
+  return { ...obj, [head]: setIfAbsent(child, rest, value) };
+}
+
+/** Validates `input` (migrated from an older schema version), filling defaults; on failure returns one message per offending field. */
 export function parseExperimentConfig(input: unknown): ParseResult {
-  const result = experimentConfigSchema.safeParse(input ?? {});
+  const result = experimentConfigSchema.safeParse(migrateExperimentConfig(input ?? {}));
   if (result.success) return { ok: true, config: result.data };
   return {
     ok: false,

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import {
+  LEGACY_DEFAULTS,
   SCHEMA_VERSION,
   defaultExperimentConfig,
   experimentConfigSchema,
@@ -271,7 +272,7 @@ export interface DecodedUrl {
 }
 
 /** Targets `hide=` accepts besides field keys. */
-export const HIDE_TARGETS = [...SECTIONS, 'presets', 'floorplan', 'runs', 'quickcheck', 'share'] as const;
+export const HIDE_TARGETS = [...SECTIONS, 'presets', 'floorplan', 'runs', 'share'] as const;
 
 /** A section, a panel, a field's URL key, or a group of fields (`drift` for `drift.*`). */
 export function isHideTarget(target: string): boolean {
@@ -299,6 +300,12 @@ export function decodeConfig(search: string): DecodedUrl {
   const viewer: ViewerParams = { lesson: null, hide: [] };
 
   const version = params.get('v');
+  // A link of an older version that leaves a field out meant that version's default.
+  const legacy = version !== null && /^\d+$/.test(version) ? Number(version) : SCHEMA_VERSION;
+  for (const [v, defaults] of Object.entries(LEGACY_DEFAULTS)) {
+    if (Number(v) < legacy) continue;
+    for (const [path, value] of Object.entries(defaults)) config = setPath(config, path, value);
+  }
   if (version !== null && version !== String(SCHEMA_VERSION)) {
     notices.push(
       /^\d+$/.test(version)

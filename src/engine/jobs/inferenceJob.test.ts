@@ -86,7 +86,7 @@ describe('inference routine', () => {
     const weights = nonTrivialWeights(model, 11);
     const messages: ExperimentProgress[] = [];
     const result = await runInferenceJob(
-      { config, model, weights, test, calibration: test, baselineAccuracy: null },
+      { config, model, weights, test, testSet: 'full', calibration: test, knownBaseline: null },
       control,
       (p) => messages.push(p),
       0,
@@ -134,7 +134,7 @@ describe('inference routine', () => {
     const model = narrow;
     const weights = nonTrivialWeights(model, 11);
     const result = await runInferenceJob(
-      { config, model, weights, test, calibration: test, baselineAccuracy: null },
+      { config, model, weights, test, testSet: 'full', calibration: test, knownBaseline: null },
       control,
       (p) => {
         batches += p.batchPoints.length;

@@ -2,7 +2,8 @@
  * The inference routine (SPEC §2 "Inference"): M repeated runs of a trained network over the chosen
  * CIFAR-10 test images on simulated crossbars. Each run reads with new read noise; with
  * `newChipEachRun` it also programs a new chip (new programming-time draws). Accuracy streams per
- * batch; each run's first batch also measures every layer's SNR against its ideal output.
+ * batch; each run's first batch also measures every layer's SNR against its ideal output, and the first
+ * run measures the digital network's accuracy on the same images (the baseline the runs compare to).
  *
  * Random streams (src/sim/rng.ts): programming `seed → 'chip' → chip index → layer`, reads
  * `seed → 'read' → run → batch → layer`. The same config and seed give the same numbers on one backend.
@@ -10,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CifarImages } from '../../data/cifar10';
 import { makeBatch } from '../../data/augment';
-import type { ModelDefinition, WeightMap } from '../../models';
+import { DigitalRunner, type ModelDefinition, type WeightMap } from '../../models';
 import type { ExperimentConfig } from '../../sim/config';
 import { createRng } from '../../sim/rng';
 import { AnalogRunner, ProgrammedModel, readSnr, type SnrSums } from '../analogRunner';
@@ -18,6 +19,7 @@ import { JobStopped, type JobControl } from '../jobControl';
 import type {
   ExperimentProgressSummary,
   BatchPoint,
+  DataSetName,
   ExperimentProgress,
   ExperimentResult,
   LayerSnr,
@@ -29,10 +31,17 @@ export interface InferenceInputs {
   config: ExperimentConfig;
   model: ModelDefinition;
   weights: WeightMap;
+  /** The test images; the runs read the first `config.experiment.images` of them. */
   test: CifarImages;
+  /** Which set `test` comes from (recorded with the result). */
+  testSet: DataSetName;
   /** Images for the ADC / input-range calibration pass (training images: never the test set). */
   calibration: CifarImages;
-  baselineAccuracy: number | null;
+  /**
+   * The digital network's top-1 on exactly these test images with these weights, when already
+   * measured (the worker remembers it); otherwise the first run measures it on the way.
+   */
+  knownBaseline: number | null;
 }
 
 /** Images per batch: bounded so that GoogLeNet's analog intermediates stay within GPU memory. */
@@ -73,6 +82,10 @@ export async function runInferenceJob(
   let layerSnr: LayerSnr[] = [];
   let pendingRuns: RunSummary[] = [];
   let pendingSnr: LayerSnr[] | null = null;
+  let baseline = inputs.knownBaseline;
+  let pendingBaseline: number | null = baseline;
+  /** Digital top-1 count on the first run's batches, while the baseline is being measured. */
+  let digitalCorrect = 0;
 
   const summary = (): ExperimentProgressSummary => ({
     kind: 'inference',
@@ -83,9 +96,17 @@ export async function runInferenceJob(
     message,
   });
   const progress = new Coalescer<BatchPoint, ExperimentProgressSummary>((batchPoints, rest) => {
-    onProgress({ ...rest, batchPoints, epochPoints: [], runSummaries: pendingRuns, layerSnr: pendingSnr });
+    onProgress({
+      ...rest,
+      batchPoints,
+      epochPoints: [],
+      runSummaries: pendingRuns,
+      layerSnr: pendingSnr,
+      baselineAccuracy: pendingBaseline,
+    });
     pendingRuns = [];
     pendingSnr = null;
+    pendingBaseline = null;
   }, progressIntervalMs);
   const setPhase = (next: ExperimentProgress['phase'], text: string) => {
     phase = next;
@@ -142,13 +163,20 @@ export async function runInferenceJob(
         const sums = batch === 0 ? new Map<string, SnrSums>() : null;
         const readRng = rng.fork('read').fork(run).fork(batch);
         const programmed = chip;
-        const predicted = tf.tidy(() => {
+        const measureBaseline = baseline === null && run === 0;
+        const [predicted, digital] = tf.tidy(() => {
           const x = tf.tensor4d(data.x, [count, 32, 32, 3]);
           const runner = new AnalogRunner(programmed, readRng, sums ? { measureSnr: { weights, sums } } : {});
-          return tf.argMax(model.forward(weights, runner, x), 1);
+          return [
+            tf.argMax(model.forward(weights, runner, x), 1),
+            measureBaseline ? tf.argMax(model.forward(weights, new DigitalRunner(weights), x), 1) : null,
+          ];
         });
         const classes = await predicted.data();
-        predicted.dispose();
+        const digitalClasses = digital ? await digital.data() : null;
+        tf.dispose([predicted, digital]);
+        if (digitalClasses)
+          for (let i = 0; i < count; i++) if (digitalClasses[i] === data.labels[i]) digitalCorrect++;
         if (sums) {
           layerSnr = await readSnr(sums);
           pendingSnr = layerSnr;
@@ -173,6 +201,10 @@ export async function runInferenceJob(
       const finished = { run, accuracy: correctInRun / doneInRun, images: doneInRun };
       summaries.push(finished);
       pendingRuns.push(finished);
+      if (baseline === null) {
+        baseline = digitalCorrect / doneInRun;
+        pendingBaseline = baseline;
+      }
     }
   } catch (error) {
     if (!(error instanceof JobStopped)) throw error;
@@ -191,6 +223,7 @@ export async function runInferenceJob(
     stdAccuracy: std,
     layerSnr,
     epochs: [],
-    baselineAccuracy: inputs.baselineAccuracy,
+    data: { testImages: images, testSet: inputs.testSet },
+    baselineAccuracy: baseline,
   };
 }

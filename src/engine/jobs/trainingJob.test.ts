@@ -51,7 +51,7 @@ async function trainWith(patch: DeepPartial<ExperimentConfig>) {
   const messages: ExperimentProgress[] = [];
   const before = tf.memory().numTensors;
   const result = await runTrainingJob(
-    { config: config(patch), train, test, model: narrow },
+    { config: config(patch), train, test, testSet: 'full', model: narrow },
     new JobControl(),
     (p) => messages.push(p),
     0,
@@ -113,7 +113,7 @@ describe('VGG-8 training routine (narrow VGG-8, 192 real CIFAR-10 images)', () =
       let batches = 0;
       let pausedAt: number | null = null;
       const running = runTrainingJob(
-        { config: config(patch), train, test, model: narrow },
+        { config: config(patch), train, test, testSet: 'full', model: narrow },
         control,
         (p) => {
           batches += p.batchPoints.length;
@@ -153,6 +153,7 @@ describe('VGG-8 training routine (narrow VGG-8, 192 real CIFAR-10 images)', () =
         config: config({ training: { mode: 'hardwareAware' } }),
         train,
         test,
+        testSet: 'full',
         model: narrow,
       },
       control,

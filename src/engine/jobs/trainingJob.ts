@@ -41,6 +41,7 @@ import { JobStopped, type JobControl } from '../jobControl';
 import type {
   ExperimentProgressSummary,
   BatchPoint,
+  DataSetName,
   EpochPoint,
   ExperimentProgress,
   ExperimentResult,
@@ -51,6 +52,8 @@ export interface TrainingInputs {
   config: ExperimentConfig;
   train: CifarImages;
   test: CifarImages;
+  /** Which set `test` comes from (recorded with the result). */
+  testSet: DataSetName;
   /** Defaults to the paper's VGG-8; tests pass a reduced-width one. */
   model?: ModelDefinition;
 }
@@ -335,7 +338,14 @@ export async function runTrainingJob(
     message,
   });
   const progress = new Coalescer<BatchPoint, ExperimentProgressSummary>((batchPoints, rest) => {
-    onProgress({ ...rest, batchPoints, epochPoints: pendingEpochs, runSummaries: [], layerSnr: null });
+    onProgress({
+      ...rest,
+      batchPoints,
+      epochPoints: pendingEpochs,
+      runSummaries: [],
+      layerSnr: null,
+      baselineAccuracy: null,
+    });
     pendingEpochs = [];
   }, progressIntervalMs);
   const checkpoint = () =>
@@ -515,6 +525,7 @@ export async function runTrainingJob(
     stdAccuracy: null,
     layerSnr: [],
     epochs,
+    data: { testImages: testCount, testSet: inputs.testSet },
     baselineAccuracy: null,
     weights: exported,
   };
