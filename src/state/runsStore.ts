@@ -17,6 +17,7 @@ import type {
 } from '../engine/protocol';
 import type { TileInspectionWithInputs } from '../engine/worker';
 import { SHIPPED_WEIGHTS } from '../engine/protocol';
+import { MODEL_LABEL } from '../models/labels';
 import { getEngine, readyEngineApi, type RunStatus } from './engineStore';
 import { useWeightsStore } from './weightsStore';
 
@@ -30,6 +31,8 @@ export interface RunRecord {
   epochPoints: EpochPoint[];
   runSummaries: RunSummary[];
   layerSnr: LayerSnr[];
+  /** Inference: the digital network's top-1 on the same images, once measured. */
+  baselineAccuracy: number | null;
   progress: ExperimentProgressSummary | null;
   result: ExperimentResult | null;
   error: string | null;
@@ -56,8 +59,6 @@ export interface RunsState {
 
 const LIVE: readonly RunStatus[] = ['starting', 'running', 'paused', 'stopping'];
 export const isLive = (status: RunStatus) => LIVE.includes(status);
-
-export const MODEL_LABEL = { vgg8: 'VGG-8', googlenet: 'GoogLeNet' } as const;
 
 let counter = 0;
 
@@ -95,6 +96,7 @@ export const useRunsStore = create<RunsState>()((set, get) => {
         epochPoints: [],
         runSummaries: [],
         layerSnr: [],
+        baselineAccuracy: null,
         progress: null,
         result: null,
         error: null,
@@ -102,7 +104,7 @@ export const useRunsStore = create<RunsState>()((set, get) => {
       };
       set((s) => ({ runs: [...s.runs, record], activeId: id }));
       const onProgress = Comlink.proxy((progress: ExperimentProgress) => {
-        const { batchPoints, epochPoints, runSummaries, layerSnr, ...summary } = progress;
+        const { batchPoints, epochPoints, runSummaries, layerSnr, baselineAccuracy, ...summary } = progress;
         // Callback messages use their own port and may land after the result: they add data but
         // never move a finished run back to 'running'.
         update(id, (r) => {
@@ -113,13 +115,19 @@ export const useRunsStore = create<RunsState>()((set, get) => {
             epochPoints: epochPoints.length > 0 ? [...r.epochPoints, ...epochPoints] : r.epochPoints,
             runSummaries: runSummaries.length > 0 ? [...r.runSummaries, ...runSummaries] : r.runSummaries,
             layerSnr: layerSnr ?? r.layerSnr,
+            baselineAccuracy: baselineAccuracy ?? r.baselineAccuracy,
             progress: live || !r.progress ? summary : r.progress,
           };
         });
       });
       try {
         const result = await (await readyEngineApi()).runExperiment(config, onProgress);
-        update(id, () => ({ status: result.outcome, result, layerSnr: result.layerSnr }));
+        update(id, () => ({
+          status: result.outcome,
+          result,
+          layerSnr: result.layerSnr,
+          baselineAccuracy: result.baselineAccuracy,
+        }));
       } catch (error) {
         update(id, () => ({ status: 'failed', error: describe(error) }));
       }

@@ -4,7 +4,6 @@ import { useEngineStore } from '../state/engineStore';
 import { startUrlSync, useConfigStore } from '../state/configStore';
 import { SECTIONS } from '../state/urlCodec';
 import { BackendBadge } from './BackendBadge';
-import { DataPanel } from './DataPanel';
 import { ConfigPanels } from './panels/ConfigPanels';
 import { LessonMenu, LessonPanel } from './lessons/LessonPanel';
 import { ShareBar } from './share/ShareBar';
@@ -19,7 +18,6 @@ export function App() {
   useState(() => useConfigStore.getState().loadFromUrl(window.location.search));
   const init = useEngineStore((s) => s.init);
   const engineError = useEngineStore((s) => s.engineError);
-  const data = useEngineStore((s) => s.data);
   const hidden = useConfigStore((s) => s.hidden);
   const controlsHidden = SECTIONS.every((s) => hidden.includes(s));
 
@@ -50,7 +48,6 @@ export function App() {
           {engineError}
         </p>
       )}
-      {data && data.state !== 'ready' && <DataPanel />}
       <LessonPanel />
       <main className={`app-main ${controlsHidden ? 'no-controls' : ''}`}>
         {!controlsHidden && (

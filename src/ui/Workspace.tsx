@@ -6,21 +6,21 @@ import { WeightsPicker } from './runs/WeightsPicker';
 import { RunCharts } from './runs/RunCharts';
 import { ResultsTable } from './runs/ResultsTable';
 import { LayerSnrBars } from './runs/LayerSnrBars';
-import { SlicePanel } from './SlicePanel';
-import { AccuracyChart } from './AccuracyChart';
 
 const TABS = [
-  { id: 'floorplan', label: 'Floorplan' },
   { id: 'runs', label: 'Experiments' },
-  { id: 'quickcheck', label: 'Quick check' },
+  { id: 'floorplan', label: 'Floorplan' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
 
-/** The main area: the chip floorplan, the experiment runs, and the foundation's quick check, as tabs. */
+/**
+ * The main area: the run bar (what Run does, Run / Pause / Stop, progress, data) above the views —
+ * the experiments' charts and results first, then the chip floorplan — as tabs.
+ */
 export function Workspace() {
   const hidden = useConfigStore((s) => s.hidden);
   const tabs = TABS.filter((t) => !hidden.includes(t.id));
-  const [chosen, setChosen] = useState<TabId>('floorplan');
+  const [chosen, setChosen] = useState<TabId>('runs');
   const active = tabs.find((t) => t.id === chosen)?.id ?? tabs[0]?.id;
   const onKey = (e: KeyboardEvent) => {
     const i = tabs.findIndex((t) => t.id === active);
@@ -33,6 +33,7 @@ export function Workspace() {
   };
   return (
     <div className="workspace">
+      {!hidden.includes('runs') && <RunControls />}
       <div className="tabs" role="tablist" aria-label="Views" onKeyDown={onKey}>
         {tabs.map((t) => (
           <button
@@ -55,18 +56,11 @@ export function Workspace() {
           {active === 'runs' && (
             <section className="panel" aria-labelledby="runs-title">
               <h2 id="runs-title">Experiments</h2>
-              <RunControls />
               <WeightsPicker />
               <RunCharts />
               <ResultsTable />
               <LayerSnrBars />
             </section>
-          )}
-          {active === 'quickcheck' && (
-            <>
-              <SlicePanel />
-              <AccuracyChart />
-            </>
           )}
         </div>
       )}

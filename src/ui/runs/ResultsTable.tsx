@@ -94,8 +94,11 @@ export function ResultsTable() {
                 <th scope="col">Run</th>
                 <th scope="col">Status</th>
                 <th scope="col">Accuracy</th>
-                <th scope="col" title="The shipped weights' top-1 on all 10,000 test images, run digitally">
-                  Digital baseline
+                <th
+                  scope="col"
+                  title="The digital network's top-1 on the same test images, with the same weights"
+                >
+                  Digital, same images
                 </th>
                 <th scope="col">Images</th>
                 <th scope="col">Time</th>
@@ -128,14 +131,18 @@ export function ResultsTable() {
                   <td data-testid="run-accuracy" data-value={r.result?.meanAccuracy ?? ''}>
                     {accuracyText(r)}
                   </td>
-                  <td data-testid="run-baseline">
-                    {r.result?.baselineAccuracy != null
-                      ? `${(100 * r.result.baselineAccuracy).toFixed(2)} %`
-                      : '—'}
+                  <td data-testid="run-baseline" data-value={r.baselineAccuracy ?? ''}>
+                    {pct(r.baselineAccuracy)}
                   </td>
-                  <td>
+                  <td data-testid="run-images">
                     {r.config.experiment.images.toLocaleString('en')}
                     {r.config.experiment.routine === 'inference' && ` × ${r.config.experiment.runs}`}
+                    {r.result && (
+                      <span className="muted small">
+                        {' '}
+                        ({r.result.data.testSet === 'starter' ? 'starter set' : 'full set'})
+                      </span>
+                    )}
                   </td>
                   <td>{r.result ? `${r.result.seconds.toFixed(1)} s` : '—'}</td>
                   <td className="diff">

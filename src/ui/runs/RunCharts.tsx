@@ -5,6 +5,7 @@ import {
   ComposedChart,
   Line,
   LineChart,
+  ReferenceLine,
   Tooltip,
   XAxis,
   YAxis,
@@ -15,7 +16,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useRunsStore, type RunRecord } from '../../state/runsStore';
 import { useElementWidth } from '../useElementWidth';
 import { chartToPng, download } from './exporters';
-import { decimate, inferenceRows, trainingRows } from './chartData';
+import { decimate, inferenceRows, perRunRows, trainingRows } from './chartData';
 
 const COLOURS = ['var(--series-1)', 'var(--series-2)', 'var(--series-3)', 'var(--series-4)'];
 /** Runs differ by dash pattern too, not by colour alone (WCAG 1.4.1). */
@@ -111,7 +112,10 @@ function ChartFrame({
 const pctTick = (v: number) => `${v} %`;
 
 /** What a chart draws of a run. */
-export type ChartRun = Pick<RunRecord, 'id' | 'label' | 'batchPoints' | 'epochPoints'> & {
+export type ChartRun = Pick<
+  RunRecord,
+  'id' | 'label' | 'batchPoints' | 'epochPoints' | 'runSummaries' | 'baselineAccuracy'
+> & {
   routine: string;
   /** Inference: test images per run, repeats (the x range and whether a ± std band exists). */
   images: number;
@@ -129,12 +133,20 @@ function useChartRuns(): ChartRun[] {
     useShallow((s) =>
       s.runs
         .filter((r) => r.batchPoints.length > 0 || r.epochPoints.length > 0)
-        .flatMap((r) => [r.id, r.label, r.config, r.batchPoints, r.epochPoints]),
+        .flatMap((r) => [
+          r.id,
+          r.label,
+          r.config,
+          r.batchPoints,
+          r.epochPoints,
+          r.runSummaries,
+          r.baselineAccuracy,
+        ]),
     ),
   );
   return useMemo(() => {
     const out: ChartRun[] = [];
-    for (let i = 0; i < flat.length; i += 5) {
+    for (let i = 0; i < flat.length; i += 7) {
       const config = flat[i + 2] as RunRecord['config'];
       out.push({
         id: flat[i] as string,
@@ -144,6 +156,8 @@ function useChartRuns(): ChartRun[] {
         repeats: config.experiment.runs,
         batchPoints: flat[i + 3] as RunRecord['batchPoints'],
         epochPoints: flat[i + 4] as RunRecord['epochPoints'],
+        runSummaries: flat[i + 5] as RunRecord['runSummaries'],
+        baselineAccuracy: flat[i + 6] as RunRecord['baselineAccuracy'],
       });
     }
     return out;
@@ -276,6 +290,99 @@ export const InferenceChart = memo(function InferenceChart({ runs, warmUp = fals
   );
 });
 
+/**
+ * Accuracy of every repeated run (dots), each experiment's mean ± std across its runs (line and band),
+ * and the digital network on the same images (dashed). Runs of a single batch show here as they are.
+ */
+export const PerRunChart = memo(function PerRunChart({ runs, warmUp = false }: ChartProps) {
+  const rows = useMemo(() => perRunRows(runs), [runs]);
+  const maxRuns = Math.max(1, ...runs.map((r) => r.repeats));
+  return (
+    <ChartFrame
+      title="Accuracy of each run, and the digital network on the same images"
+      testId={warmUp ? null : 'per-run-chart'}
+      points={rows.length}
+      series={runs.filter((r) => r.runSummaries.length > 0).length}
+      legend={runs.flatMap((r, k) => [
+        { label: r.label, ...style(k) },
+        ...(r.baselineAccuracy === null
+          ? []
+          : [{ label: `${r.label}: digital`, ...style(k), strokeDasharray: '2 3', width: 1 }]),
+      ])}
+    >
+      {(width) => (
+        <ComposedChart width={width} height={HEIGHT - 40} data={rows} margin={MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
+          <XAxis
+            dataKey="x"
+            type="number"
+            domain={[0.5, maxRuns + 0.5]}
+            ticks={Array.from({ length: Math.min(maxRuns, 10) }, (_, i) =>
+              Math.round(1 + (i * (maxRuns - 1)) / Math.max(1, Math.min(maxRuns, 10) - 1)),
+            )}
+            {...AXIS}
+            label={xAxisTitle('run')}
+          />
+          <YAxis domain={[0, 100]} ticks={PCT_TICKS} tickFormatter={pctTick} {...AXIS} />
+          <Tooltip
+            formatter={(v) =>
+              Array.isArray(v)
+                ? v.map((x) => `${Number(x).toFixed(2)} %`).join(' … ')
+                : `${Number(v).toFixed(2)} %`
+            }
+          />
+          {runs.map((r, k) => (
+            <Area
+              key={`band${r.id}`}
+              dataKey={`band${k}`}
+              name={`${r.label} ± std`}
+              fill={COLOURS[k % COLOURS.length]}
+              fillOpacity={0.15}
+              stroke="none"
+              isAnimationActive={false}
+              legendType="none"
+              connectNulls
+            />
+          ))}
+          {runs.map((r, k) => (
+            <Line
+              key={`mean${r.id}`}
+              dataKey={`mean${k}`}
+              name={`${r.label} mean`}
+              {...style(k)}
+              strokeWidth={1}
+              dot={false}
+              isAnimationActive={false}
+              connectNulls
+            />
+          ))}
+          {runs.map((r, k) => (
+            <Line
+              key={r.id}
+              dataKey={`run${k}`}
+              name={r.label}
+              stroke={style(k).stroke}
+              strokeWidth={0}
+              dot={{ r: 4, fill: style(k).stroke }}
+              isAnimationActive={false}
+            />
+          ))}
+          {runs.map((r, k) =>
+            r.baselineAccuracy === null ? null : (
+              <ReferenceLine
+                key={`digital${r.id}`}
+                y={100 * r.baselineAccuracy}
+                stroke={style(k).stroke}
+                strokeDasharray="2 3"
+              />
+            ),
+          )}
+        </ComposedChart>
+      )}
+    </ChartFrame>
+  );
+});
+
 export const TrainingCharts = memo(function TrainingCharts({ runs, warmUp = false }: ChartProps) {
   const rows = useMemo(() => decimate(trainingRows(runs)), [runs]);
   const xAxis = (
@@ -370,9 +477,19 @@ export function RunCharts() {
   const runs = useDeferredValue(useChartRuns());
   const inference = useMemo(() => runs.filter((r) => r.routine === 'inference'), [runs]);
   const training = useMemo(() => runs.filter((r) => r.routine === 'training'), [runs]);
+  // A run of one batch per repeat has one point per run on the per-batch chart: the per-run chart says
+  // it better, so the per-batch chart shows only when some run has several batches.
+  const batched = useMemo(
+    () => inference.filter((r) => new Set(r.batchPoints.map((p) => p.batch)).size > 1),
+    [inference],
+  );
+  const finished = useMemo(() => inference.filter((r) => r.runSummaries.length > 0), [inference]);
   return (
     <div className="charts">
-      {(inference.length > 0 || training.length === 0) && <InferenceChart runs={inference} />}
+      {(batched.length > 0 || (finished.length === 0 && training.length === 0)) && (
+        <InferenceChart runs={batched} />
+      )}
+      {finished.length > 0 && <PerRunChart runs={finished} />}
       {training.length > 0 && <TrainingCharts runs={training} />}
     </div>
   );

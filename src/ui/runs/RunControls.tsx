@@ -2,19 +2,31 @@ import { useEffect } from 'react';
 import { useConfigStore } from '../../state/configStore';
 import { useEngineStore } from '../../state/engineStore';
 import { isLive, useRunsStore } from '../../state/runsStore';
+import { withOverrides } from '../../sim/config';
+import { DataPanel } from '../DataPanel';
+import { describeExperiment } from './experimentSummary';
 
 const fmtSeconds = (s: number) =>
   s < 90 ? `${Math.ceil(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
 
-/** Run / Pause / Stop for the configured experiment, with progress, speed, ETA and the backend in use. */
+/** The paper's inference workload: every test image, ten repeated runs. */
+const FULL_IMAGES = 10_000;
+const FULL_RUNS = 10;
+
+/**
+ * The run bar above every view: what Run will do (one sentence), Run / Pause / Stop, the paper's full
+ * workload one click away, progress with speed and ETA, the backend and the data in use.
+ */
 export function RunControls() {
   const config = useConfigStore((s) => s.config);
+  const setConfig = useConfigStore((s) => s.setConfig);
   const start = useRunsStore((s) => s.start);
   const pause = useRunsStore((s) => s.pause);
   const resume = useRunsStore((s) => s.resume);
   const stop = useRunsStore((s) => s.stop);
   const active = useRunsStore((s) => s.runs.find((r) => r.id === s.activeId) ?? null);
   const backend = useEngineStore((s) => s.backend);
+  const fullData = useEngineStore((s) => s.data?.full.state === 'ready');
   const status = active?.status ?? 'idle';
   const live = isLive(status);
   const progress = active?.progress ?? null;
@@ -22,6 +34,8 @@ export function RunControls() {
     progress && progress.imagesPerSecond > 0
       ? (progress.imagesTotal - progress.imagesDone) / progress.imagesPerSecond
       : null;
+  const inference = config.experiment.routine === 'inference';
+  const isFull = config.experiment.images === FULL_IMAGES && config.experiment.runs >= FULL_RUNS;
 
   useEffect(() => {
     if (!live) return;
@@ -31,8 +45,17 @@ export function RunControls() {
     return () => window.removeEventListener('beforeunload', warn);
   }, [live]);
 
+  const runFull = () => {
+    const full = withOverrides(config, { experiment: { images: FULL_IMAGES, runs: FULL_RUNS } });
+    setConfig(full);
+    void start(full);
+  };
+
   return (
-    <div className="run-controls">
+    <section className="run-controls panel" aria-label="Run">
+      <p className="run-summary" data-testid="run-summary">
+        {describeExperiment(config)}
+      </p>
       <div className="buttons">
         <button type="button" className="primary" disabled={live} onClick={() => void start(config)}>
           ▶ Run
@@ -48,17 +71,19 @@ export function RunControls() {
         <button type="button" disabled={!live || status === 'stopping'} onClick={stop}>
           ■ Stop
         </button>
+        {inference && !isFull && (
+          <button
+            type="button"
+            disabled={live || !fullData}
+            title={fullData ? undefined : 'Needs the full CIFAR-10 data set (see Data below)'}
+            onClick={runFull}
+          >
+            Run on all {FULL_IMAGES.toLocaleString('en')} test images × {FULL_RUNS}
+          </button>
+        )}
       </div>
       <div className="run-progress" role="status" data-testid="experiment-status" data-status={status}>
-        {!active && (
-          <span>
-            Ready. Press Run to start{' '}
-            {config.experiment.routine === 'inference'
-              ? `${config.experiment.runs} inference run${config.experiment.runs > 1 ? 's' : ''} over ${config.experiment.images.toLocaleString('en')} test images`
-              : `training for ${config.training.epochs} epoch${config.training.epochs > 1 ? 's' : ''} on ${config.training.trainImages.toLocaleString('en')} images, testing on ${config.experiment.images.toLocaleString('en')}`}
-            .
-          </span>
-        )}
+        {!active && <span>Ready: press Run.</span>}
         {active && (
           <>
             <strong>{active.label}</strong>: {status}
@@ -87,6 +112,7 @@ export function RunControls() {
           'The simulation engine is starting…'
         )}
       </p>
-    </div>
+      <DataPanel neededTestImages={config.experiment.images} />
+    </section>
   );
 }

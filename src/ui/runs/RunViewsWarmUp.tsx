@@ -1,6 +1,6 @@
 import { startTransition, useEffect, useState } from 'react';
 import { LayerSnrList } from './LayerSnrBars';
-import { InferenceChart, TrainingCharts, type ChartRun } from './RunCharts';
+import { InferenceChart, PerRunChart, TrainingCharts, type ChartRun } from './RunCharts';
 
 /** Two made-up runs (one with repeats, so the ± std band is drawn too) for the warm-up copy. */
 const WARM_UP_RUNS: ChartRun[] = [1, 2].map((n) => ({
@@ -25,6 +25,8 @@ const WARM_UP_RUNS: ChartRun[] = [1, 2].map((n) => ({
     testAccuracy: 0.2 * epoch,
     elapsedSeconds: epoch,
   })),
+  runSummaries: [0, 1, 2].map((run) => ({ run, accuracy: 0.5 + 0.01 * run, images: 200 })),
+  baselineAccuracy: 0.6,
 }));
 
 /** Layer names like GoogLeNet's, for the warm-up copy of the SNR bars. */
@@ -33,6 +35,7 @@ const WARM_UP_SNR = Array.from({ length: 66 }, (_, i) => ({ layer: `layer${i}`, 
 /** One view at a time, so that no single commit mounts them all (each is its own short task). */
 const STAGES = [
   () => <InferenceChart runs={WARM_UP_RUNS} warmUp />,
+  () => <PerRunChart runs={WARM_UP_RUNS} warmUp />,
   () => <TrainingCharts runs={WARM_UP_RUNS} warmUp />,
   () => <LayerSnrList label="warm-up" layerSnr={WARM_UP_SNR} testId={null} />,
 ];

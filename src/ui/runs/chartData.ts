@@ -36,6 +36,28 @@ export function inferenceRows(runs: readonly Pick<RunRecord, 'batchPoints'>[]): 
   return [...byX.values()].sort((a, b) => a.x - b.x);
 }
 
+/**
+ * Rows keyed by repeated run (1, 2, …): `run{k}` is experiment k's accuracy in that run (%), and
+ * `mean{k}` / `band{k}` its mean ± std over the runs finished so far (the same on each of its rows, so
+ * the chart draws them as flat lines). Every run shows, even one of a single batch.
+ */
+export function perRunRows(runs: readonly Pick<RunRecord, 'runSummaries'>[]): ChartRow[] {
+  const byRun = new Map<number, ChartRow>();
+  runs.forEach((experiment, k) => {
+    const values = experiment.runSummaries.map((s) => 100 * s.accuracy);
+    if (values.length === 0) return;
+    const { mean, std } = meanStd(values);
+    for (const s of experiment.runSummaries) {
+      const row = byRun.get(s.run + 1) ?? { x: s.run + 1 };
+      row[`run${k}`] = 100 * s.accuracy;
+      row[`mean${k}`] = mean;
+      row[`band${k}`] = [mean - std, mean + std];
+      byRun.set(s.run + 1, row);
+    }
+  });
+  return [...byRun.values()].sort((a, b) => a.x - b.x);
+}
+
 /** Rows keyed by epoch: `loss{k}`, `train{k}`, `test{k}` (accuracies in %). */
 export function trainingRows(runs: readonly Pick<RunRecord, 'epochPoints'>[]): ChartRow[] {
   const byEpoch = new Map<number, ChartRow>();
