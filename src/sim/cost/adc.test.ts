@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   adcAreaSquareMicrons,
+  adcColumnEnergyJoules,
   adcConversionTimeSeconds,
   adcEnergyPerConversionJoules,
   adcSharing,
@@ -103,6 +104,18 @@ describe('SAR ADC (NeuroSim SarADC.cpp)', () => {
   it('rejects non-positive or fractional bits', () => {
     expect(() => adcAreaSquareMicrons('sar', 0, TECH_22NM)).toThrow(RangeError);
     expect(() => adcEnergyPerConversionJoules('flash', 2.5, TECH_22NM)).toThrow(RangeError);
+  });
+});
+
+describe('sensed column current (NeuroSim GetColumnPower, term ∝ 1/R_column)', () => {
+  it('is k·G·(V_read / 0.5 V) over the conversion time', () => {
+    // Flash: 0.0631 V² × 1 mS × (0.5/0.5) × 1 ns = 6.31e-14 J, whatever the bits.
+    expect(adcColumnEnergyJoules('flash', 5, 1e-3, 0.5, TECH_22NM)).toBeCloseTo(6.31e-14, 24);
+    expect(adcColumnEnergyJoules('flash', 8, 1e-3, 0.5, TECH_22NM)).toBeCloseTo(6.31e-14, 24);
+    // SAR, 5 bits at 0.25 V: 0.072341 V² × 1 mS × 0.5 × 6 ns = 2.17023e-13 J.
+    expect(adcColumnEnergyJoules('sar', 5, 1e-3, 0.25, TECH_22NM)).toBeCloseTo(2.17023e-13, 22);
+    // Linear in the conductance.
+    expect(adcColumnEnergyJoules('flash', 5, 3e-3, 0.5, TECH_22NM)).toBeCloseTo(3 * 6.31e-14, 24);
   });
 });
 

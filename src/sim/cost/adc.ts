@@ -10,9 +10,9 @@
  *    b, and b + 1 clock cycles per conversion, so energy = P(b)·(b + 1)·t_bit grows ~linearly in b at
  *    the bit counts of interest (the constant term of P dominates).
  *
- * NeuroSim's power fits also carry a term ∝ 1/R_column (the column current); this model books that
- * current under the array (array.ts), so the functions here give the converter's own cost only.
- * `bits` must be ≥ 1 (an ideal, 0-bit ADC has no hardware to cost).
+ * NeuroSim's power fits also carry a term ∝ 1/R_column: the read current of the column being sensed, which
+ * NeuroSim (and this model) books under the ADC: `adcColumnEnergyJoules`. `bits` must be ≥ 1 (an ideal,
+ * 0-bit ADC has no hardware to cost).
  */
 import type { Technology } from './technology';
 
@@ -51,6 +51,23 @@ export function adcEnergyPerConversionJoules(type: AdcType, bits: number, tech: 
   const time = adcConversionTimeSeconds(type, bits, tech);
   if (type === 'flash') return flashComparators(bits) * tech.flash.comparatorPowerWatts * time;
   return (tech.sar.powerPerBitWatts * bits + tech.sar.powerOffsetWatts) * time;
+}
+
+/**
+ * Energy of the column current during one conversion (joules): k·G_column·(V_read / V_fit)·t_conv, NeuroSim's
+ * GetColumnPower term k·exp(−2.303·log10 R) ≈ k/R with R rescaled by V_fit / V_read (V_fit = 0.5 V), times the
+ * conversion time. G_column in siemens (driven cells' conductance), k in V².
+ */
+export function adcColumnEnergyJoules(
+  type: AdcType,
+  bits: number,
+  columnConductanceSiemens: number,
+  vReadVolts: number,
+  tech: Technology,
+): number {
+  const k = type === 'flash' ? tech.flash.columnPowerVoltsSquared : tech.sar.columnPowerVoltsSquared;
+  const powerWatts = k * columnConductanceSiemens * (vReadVolts / tech.fitReadVoltageVolts);
+  return powerWatts * adcConversionTimeSeconds(type, bits, tech);
 }
 
 /**

@@ -79,10 +79,12 @@ describe('a small dense layer, every component computed by hand', () => {
 
   it('energy per image per component', () => {
     const e = cost.energyPerImageJoules;
-    // Array: 40 conversions × V² (0.04) × 1.5 active rows (3 per row tile × 0.5) × Ḡ (5.5e-5 S) × 2 cells × 1 ns.
-    expect(e.array).toBeCloseTo(40 * 0.04 * 1.5 * 5.5e-5 * 2 * 1e-9, 24); // 2.64e-13 J
-    // ADC: 40 × 7 levels × 1.7 µW × 1 ns.
-    expect(e.adc).toBeCloseTo(40 * 7 * 1.7e-6 * 1e-9, 24); // 4.76e-13 J
+    // Array: 32 tile-cycles (8 tiles × 4 cycles) × C_BL (4 rows × 0.16 µm × 0.2 fF/µm = 0.128 fF) × 0.2² V² × 4
+    // columns, plus 48 driven row-cycles (4 cycles × 24 used rows × 0.5) × C_WL (4 × 0.48 µm × 0.2 fF/µm) × 0.85² V².
+    expect(e.array).toBeCloseTo(32 * 0.128e-15 * 0.04 * 4 + 48 * 0.384e-15 * 0.7225, 26); // 1.3972e-14 J
+    // ADC: 40 conversions × (7 levels × 1.7 µW + 0.0631 V² × G × 0.2/0.5) × 1 ns, where the sensed conductance
+    // G = 1.5 driven rows (3 per row tile × 0.5) × Ḡ (5.5e-5 S) × 2 cells (the pair) = 1.65e-4 S.
+    expect(e.adc).toBeCloseTo(40 * (7 * 1.7e-6 + 0.0631 * 1.65e-4 * 0.4) * 1e-9, 24); // 6.4258e-13 J
     // Drivers: 4 cycles × 24 used rows (6 rows × 2 column tiles × 2 polarities) × 0.5 × 6.6 pJ/128 × 4/128.
     expect(e.dacDrivers).toBeCloseTo(4 * 24 * 0.5 * (6.6e-12 / 128) * (4 / 128), 24); // 7.734e-14 J
     // Shift-add: 40 × 9.1 pJ/128; accumulation: 5 outputs × 1 addition × 7 bits × 3.125 fJ × (22/45)(0.85/0.9)².
@@ -149,7 +151,7 @@ describe('scaling laws', () => {
     expect(m16.energyPerImageJoules.adc).toBeCloseTo(m4.energyPerImageJoules.adc, 20);
   });
 
-  it('energy of the ADCs scales with the conversions the plan counts', () => {
+  it('ADC energy: the conversions the plan counts × (comparators + sensed column current)', () => {
     const cfg = config({
       crossbar: { mapping: 'offset', weightBits: 8, cellBits: 2 },
       periphery: { adcBits: 5 },
@@ -157,7 +159,11 @@ describe('scaling laws', () => {
     const cost = estimateLayerCost(conv3, cfg);
     // Offset, 4 slices: per pixel 4 row tiles × 1 cycle × 4 slices × (96 + 1 reference) = 1552 conversions.
     expect(cost.adcConversionsPerImage).toBe(256 * 1552);
-    expect(cost.energyPerImageJoules.adc).toBeCloseTo(256 * 1552 * 31 * 1.7e-15, 18);
+    // Each: 31 levels × 1.7 µW × 1 ns + column current 0.0631 V² × (108 rows per tile × 0.5 × 5.5e-5 S) × 0.2/0.5 × 1 ns.
+    expect(cost.energyPerImageJoules.adc).toBeCloseTo(
+      256 * 1552 * (31 * 1.7e-15 + 0.0631 * 54 * 5.5e-5 * 0.4e-9),
+      18,
+    );
   });
 });
 

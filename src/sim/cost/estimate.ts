@@ -16,13 +16,15 @@ import type { ExperimentConfig } from '../config';
 import { planLayer, type AnalogLayerSpec } from '../tiling';
 import {
   adcAreaSquareMicrons,
+  adcColumnEnergyJoules,
   adcConversionTimeSeconds,
   adcEnergyPerConversionJoules,
   adcSharing,
 } from './adc';
 import {
   arrayAreaSquareMicrons,
-  arrayReadEnergyPerConversionJoules,
+  arrayReadEnergyJoules,
+  columnConductanceSiemens,
   meanCellConductanceSiemens,
 } from './array';
 import {
@@ -94,34 +96,38 @@ export function estimateLayerCost(
   const energy = zeroBreakdown();
   const latency = zeroBreakdown();
 
-  // Array.
+  // Array: bit lines of every tile and the driven word lines charged once per input cycle.
+  const tileCycles = vectors * plan.inputCycles * plan.tileCount;
+  const usedRowsAllTiles = plan.rows * plan.colTiles * plan.arrays.length;
+  const drivenRowCycles = vectors * plan.inputCycles * usedRowsAllTiles * options.inputActivity;
   area.array = arrayAreaSquareMicrons(plan.tileCount, plan.tileRows, plan.tileCols, tech);
-  energy.array =
-    conversions *
-    arrayReadEnergyPerConversionJoules({
-      vReadVolts: io.vReadVolts,
-      activeRows: (plan.rows / plan.rowTiles) * options.inputActivity,
-      meanCellConductanceSiemens: meanCellConductanceSiemens(xbar.gMaxSiemens, xbar.onOffRatio),
-      cellColumnsPerConversion: analogPair ? 2 : 1,
-      senseTimeSeconds: conversionTime,
-    });
+  energy.array = arrayReadEnergyJoules(
+    tileCycles,
+    drivenRowCycles,
+    plan.tileRows,
+    plan.tileCols,
+    io.vReadVolts,
+    tech,
+  );
 
-  // ADCs.
+  // ADCs: converter energy plus the read current of the sensed column (NeuroSim books it here).
   if (hasAdc) {
+    const sensed = columnConductanceSiemens(
+      (plan.rows / plan.rowTiles) * options.inputActivity,
+      meanCellConductanceSiemens(xbar.gMaxSiemens, xbar.onOffRatio),
+      analogPair ? 2 : 1,
+    );
     area.adc = adcCount * adcAreaSquareMicrons(options.adcType, io.adcBits, tech);
-    energy.adc = conversions * adcEnergyPerConversionJoules(options.adcType, io.adcBits, tech);
+    energy.adc =
+      conversions *
+      (adcEnergyPerConversionJoules(options.adcType, io.adcBits, tech) +
+        adcColumnEnergyJoules(options.adcType, io.adcBits, sensed, io.vReadVolts, tech));
   }
   latency.adc = vectors * plan.inputCycles * sharing.sequentialConversions * conversionTime;
 
   // DACs / row drivers: every used row of every tile is driven once per input cycle (× activity).
-  const usedRowsAllTiles = plan.rows * plan.colTiles * plan.arrays.length;
   area.dacDrivers = rowPeripheryAreaSquareMicrons(plan.tileCount * plan.tileRows, dacFactor, tech);
-  energy.dacDrivers = rowDriverEnergyJoules(
-    vectors * plan.inputCycles * usedRowsAllTiles * options.inputActivity,
-    plan.tileCols,
-    dacFactor,
-    tech,
-  );
+  energy.dacDrivers = rowDriverEnergyJoules(drivenRowCycles, plan.tileCols, dacFactor, tech);
 
   // Shift-add (one unit per ADC, one operation per conversion) and accumulation of the partial sums of
   // each output over row tiles, slices and polarities (or data − reference): one accumulator per output.

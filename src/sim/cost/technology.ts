@@ -17,6 +17,8 @@
 export interface FlashAdcConstants {
   /** Bias power of one comparator level (watts); an ADC of b bits has 2^b − 1 levels. */
   comparatorPowerWatts: number;
+  /** Column-current term: P = k·G_column·(V_read / fitReadVoltsVolts) (k in V², i.e. watts per siemens). */
+  columnPowerVoltsSquared: number;
   /** One conversion (seconds), independent of b. */
   conversionTimeSeconds: number;
   /** Minimum-size transistors per comparator level. */
@@ -28,6 +30,8 @@ export interface SarAdcConstants {
   /** Power of one ADC: powerPerBitWatts·b + powerOffsetWatts. */
   powerPerBitWatts: number;
   powerOffsetWatts: number;
+  /** Column-current term, as for the flash ADC (V²). */
+  columnPowerVoltsSquared: number;
   /** A b-bit conversion takes (b + 1)·bitTimeSeconds. */
   bitTimeSeconds: number;
   /** Minimum-size transistors: base + perBit·(b − 1), for NMOS and PMOS. */
@@ -41,12 +45,20 @@ export interface Technology {
   name: string;
   featureSizeMeters: number;
   clockHz: number;
+  /** Supply voltage of the logic and word lines (volts). */
+  vddVolts: number;
+  /** Read voltage at which the ADC power fits were made; NeuroSim rescales the column term by V_read / this. */
+  fitReadVoltageVolts: number;
   /** Layout area of one minimum-size transistor (square microns). */
   minTransistorAreaSquareMicrons: number;
   flash: FlashAdcConstants;
   sar: SarAdcConstants;
-  /** One memory cell (square microns). */
+  /** One memory cell (square microns), and its height (along the bit line) and width (along the word line). */
   cellAreaSquareMicrons: number;
+  cellHeightMeters: number;
+  cellWidthMeters: number;
+  /** Capacitance of array wires per length (farads per meter). */
+  wireCapacitanceFaradsPerMeter: number;
   /** Row driver (word-line switch matrix) energy per driven row per input cycle, for a row of
    *  `rowDriverReferenceColumns` cells (joules); scales with the row's length. */
   rowDriverEnergyPerRowJoules: number;
@@ -125,11 +137,15 @@ export const TECH_22NM: Technology = {
   featureSizeMeters: 22 * NM,
   /** Param.cpp: clkFreq = 1e9. */
   clockHz: 1e9,
+  vddVolts: VDD_22NM_VOLTS,
+  /** MultilevelSenseAmp.cpp, SarADC.cpp: "in Cadence simulation, we fix Vread to 0.5V"; columnRes *= 0.5/readVoltage. */
+  fitReadVoltageVolts: 0.5,
   minTransistorAreaSquareMicrons: minTransistorAreaSquareMicrons(22 * NM),
   flash: {
-    /** MultilevelSenseAmp.cpp GetColumnPower, current mode, LP, technode 22: 1.7 µW·(levelOutput − 1)
-     *  (+ a column-current term, which this model books under the array: array.ts). */
+    /** MultilevelSenseAmp.cpp GetColumnPower, current mode, LP, technode 22:
+     *  1.7 µW·(levelOutput − 1) + 0.0631·exp(−2.303·log10 R_column) W, and exp(−2.303·log10 R) = R^−1.0002 ≈ 1/R. */
     comparatorPowerWatts: 1.7e-6,
+    columnPowerVoltsSquared: 0.0631,
     /** MultilevelSenseAmp.cpp GetColumnLatency: 1 ns for technode ≤ 22 nm (LP). */
     conversionTimeSeconds: 1e-9,
     /** MultilevelSenseAmp.cpp CalculateArea (current mode): per level one current sense amp
@@ -138,9 +154,10 @@ export const TECH_22NM: Technology = {
     pmosPerLevel: 40 + 9,
   },
   sar: {
-    /** SarADC.cpp GetColumnPower, LP, technode 22: (0.538·b + 4.3753) µW (+ column term, see above). */
+    /** SarADC.cpp GetColumnPower, LP, technode 22: (0.538·b + 4.3753) µW + 0.072341·exp(−2.303·log10 R_column) W. */
     powerPerBitWatts: 0.538e-6,
     powerOffsetWatts: 4.3753e-6,
+    columnPowerVoltsSquared: 0.072341,
     /** SarADC.cpp CalculateLatency: (b + 1) ns. */
     bitTimeSeconds: 1e-9,
     /** SarADC.cpp CalculateUnitArea: (269 + 109·(b − 1)) NMOS + (209 + 73·(b − 1)) PMOS. */
@@ -149,8 +166,13 @@ export const TECH_22NM: Technology = {
     pmosBase: 209,
     pmosPerBit: 73,
   },
-  /** Param.cpp: 1T1R cell 4F × 12F with featuresize = 40 nm (the wire pitch used at technode 22). */
-  cellAreaSquareMicrons: 4 * 12 * 40e-3 ** 2,
+  /** Param.cpp: 1T1R cell 4F × 12F (heightInFeatureSize1T1R, widthInFeatureSize1T1R) with featuresize = 40 nm
+   *  (the wire width Param.cpp uses at technode 22): 0.16 µm × 0.48 µm = 0.0768 µm². */
+  cellAreaSquareMicrons: 0.16 * 0.48,
+  cellHeightMeters: 4 * 40 * NM,
+  cellWidthMeters: 12 * 40 * NM,
+  /** SubArray.cpp: capBL = lengthCol · 0.2e-15/1e-6 (0.2 fF per µm of wire). */
+  wireCapacitanceFaradsPerMeter: 0.2e-15 / 1e-6,
   /** Luo 2022 Table I: input driver 6.6 pJ per 1-bit input over 128 rows (all rows driven, assumed). */
   rowDriverEnergyPerRowJoules: t.energyPerInputBitJoules.inputDriver / t.arrayRows,
   rowDriverReferenceColumns: t.arrayColumns,
