@@ -62,3 +62,28 @@ export {
 export { programAnalogLayer, type AnalogLayer, type TileInspection } from './analogLayer';
 export { im2col } from './im2col';
 export { presets, applyPreset, type Preset } from './presets';
+export {
+  estimateCost,
+  estimateLayerCost,
+  describeEstimate,
+  defaultCostOptions,
+  sumBreakdown,
+  adcAreaSquareMicrons,
+  adcConversionTimeSeconds,
+  adcEnergyPerConversionJoules,
+  TECH_22NM,
+  COMPONENTS,
+  COMPONENT_LABELS,
+  DISPLAY_UNITS,
+  ESTIMATE_ASSUMPTIONS,
+  type AdcType,
+  type Technology,
+  type Component,
+  type ComponentBreakdown,
+  type CostEstimate,
+  type CostOptions,
+  type CostTotals,
+  type LayerCost,
+  type EstimateDescription,
+  type EstimateRow,
+} from './cost';
