@@ -74,7 +74,7 @@ const USAGE = `Usage: npm run data [-- --from DIR] [--force] [--out DIR] [--url 
               cifar-10-batches-bin/, or cifar-10-binary.tar.gz) instead of downloading; env CIFAR10_DIR
   --force     redo even if public/cifar10 already holds the verified files
   --out DIR   write the .bin files there instead of public/cifar10
-  --url URL   download the archive from a mirror (its MD5 must still be the official one)`;
+  --url URL   download the archive from a mirror (its MD5 must still be the official one); env CIFAR10_URL`;
 
 /** Reads the command line; throws with the usage text on an unknown or incomplete option. */
 export function parseArgs(argv: readonly string[], env: Record<string, string | undefined>): DataOptions {
@@ -82,7 +82,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
     from: env.CIFAR10_DIR || undefined,
     force: false,
     outDir: path.join(repoRoot, 'public', 'cifar10'),
-    url: CIFAR10_ARCHIVE_URL,
+    url: env.CIFAR10_URL || CIFAR10_ARCHIVE_URL,
     log: (line) => console.log(line),
     progress: makeProgressPrinter(),
   };
