@@ -10,7 +10,19 @@ const BASE_FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const PORT = 4173;
+const WEBGPU = {
+  launchOptions: { executablePath: CHROMIUM, args: [...BASE_FLAGS, '--enable-unsafe-webgpu'] },
+};
+
+/** The production build (`vite preview`; CIFAR-10 is served from public/cifar10). */
+const PREVIEW_PORT = 4173;
+/** What the README's `npm start` serves: the dev server, with the full data set in public/cifar10. */
+const DEV_PORT = 5173;
+/** `npm start` on a copy of the working tree without public/cifar10 and with no network for the download. */
+const OFFLINE_PORT = 5175;
+
+/** Specs that are about serving the app: they run against every server. */
+const SERVING = /newcomer\.spec\.ts/;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -23,29 +35,56 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: 'test-results',
   use: {
-    baseURL: `http://localhost:${PORT}`,
     viewport: { width: 1280, height: 800 },
     trace: 'off',
   },
   projects: [
     {
-      name: 'webgpu',
-      testIgnore: /fallback\.spec\.ts/,
-      use: { launchOptions: { executablePath: CHROMIUM, args: [...BASE_FLAGS, '--enable-unsafe-webgpu'] } },
+      name: 'dev',
+      testMatch: SERVING,
+      use: { ...WEBGPU, baseURL: `http://localhost:${DEV_PORT}` },
+    },
+    {
+      name: 'offline',
+      testMatch: /(newcomer|offline)\.spec\.ts/,
+      use: { ...WEBGPU, baseURL: `http://localhost:${OFFLINE_PORT}` },
+    },
+    {
+      name: 'preview',
+      testIgnore: /fallback\.spec\.ts|offline\.spec\.ts/,
+      use: { ...WEBGPU, baseURL: `http://localhost:${PREVIEW_PORT}` },
     },
     {
       // Without the WebGPU flag: the engine must fall back and say why.
       name: 'no-webgpu',
       testMatch: /fallback\.spec\.ts/,
-      use: { launchOptions: { executablePath: CHROMIUM, args: BASE_FLAGS } },
+      use: {
+        launchOptions: { executablePath: CHROMIUM, args: BASE_FLAGS },
+        baseURL: `http://localhost:${PREVIEW_PORT}`,
+      },
     },
   ],
-  // The production build, served by `vite preview` (CIFAR-10 is served from public/cifar10).
-  webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --port ${PORT} --strictPort`,
-    url: `http://localhost:${PORT}`,
-    timeout: 300_000,
-    reuseExistingServer: !process.env.CI,
-    stdout: 'ignore',
-  },
+  webServer: [
+    {
+      command: `npx vite build --logLevel warn && npx vite preview --port ${PREVIEW_PORT} --strictPort`,
+      url: `http://localhost:${PREVIEW_PORT}`,
+      timeout: 300_000,
+      reuseExistingServer: !process.env.CI,
+      stdout: 'ignore',
+    },
+    {
+      command: `npm start -- --port ${DEV_PORT} --strictPort`,
+      url: `http://localhost:${DEV_PORT}`,
+      timeout: 300_000,
+      reuseExistingServer: !process.env.CI,
+      stdout: 'ignore',
+    },
+    {
+      command: `node e2e/servers/offlineStart.mjs ${OFFLINE_PORT}`,
+      url: `http://localhost:${OFFLINE_PORT}`,
+      timeout: 300_000,
+      reuseExistingServer: !process.env.CI,
+      stdout: 'ignore',
+    },
+  ],
 });

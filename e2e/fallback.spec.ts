@@ -7,7 +7,7 @@ test('without WebGPU the engine falls back and says why', async ({ page }) => {
   await page.goto('/');
   const backend = await waitForEngine(page);
   expect(['webgl', 'wasm', 'cpu']).toContain(backend);
-  await page.getByText('Why not a faster backend?').click();
+  await page.getByText('Why not the GPU?').click();
   await expect(page.locator('.backend-badge li').first()).toContainText('webgpu');
   expect(errors).toEqual([]);
 });

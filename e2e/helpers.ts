@@ -23,9 +23,9 @@ export async function setField(page: Page, label: string, value: string | number
   await input.fill(String(value));
 }
 
-/** The foundation's quick check lives in its own tab of the lab. */
-export async function openQuickCheck(page: Page): Promise<void> {
-  await page.getByRole('tab', { name: 'Quick check' }).click();
+/** The chip floorplan is the second tab (the page opens on the experiments). */
+export async function openFloorplan(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: 'Floorplan' }).click();
 }
 
 /** The worker's tfjs tensor count, through the hook src/ui/debugHooks.ts installs. */

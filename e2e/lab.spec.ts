@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { runToEnd, waitForEngine, watchConsole } from './helpers';
+import { openFloorplan, runToEnd, waitForEngine, watchConsole } from './helpers';
 import { lessons } from '../src/state/lessons';
 
 /**
@@ -31,6 +31,7 @@ async function setText(page: Page, label: string, value: string | number) {
 test('the floorplan redraws with the tile count of the chosen tile size', async ({ page }) => {
   const errors = watchConsole(page);
   await page.goto('/');
+  await openFloorplan(page);
   const count = page.getByTestId('tile-count');
   await expect(count).toHaveAttribute('data-value', String(expectedTiles(128, 128)));
   await page.screenshot({ path: 'e2e/screenshots/lab-floorplan.png' });
@@ -55,9 +56,10 @@ test('the floorplan redraws with the tile count of the chosen tile size', async 
 
 test('a tile opens the inspector with its conductances, ADC histogram and one multiply', async ({ page }) => {
   const errors = watchConsole(page);
-  // Default settings (calibrated ranges) on the default backend, WebGPU.
+  // Default settings (calibrated ranges) on the default backend (WebAssembly on this machine).
   await page.goto('/');
-  expect(await waitForEngine(page)).toBe('webgpu');
+  await waitForEngine(page);
+  await openFloorplan(page);
   await page.locator('[data-layer="conv2"]').click();
   const grid = page.getByTestId('tile-grid');
   await expect(grid).toBeVisible();
@@ -96,7 +98,7 @@ test('Share gives a link that restores every changed value in a new page', async
 
   await page.getByRole('button', { name: 'Share' }).click();
   const link = await page.getByTestId('share-url').inputValue();
-  expect(link).toContain('v=1');
+  expect(link).toContain('v=2');
   expect(link).toContain('seed=42');
   expect(link).toContain('adcBits=5');
   expect(link).not.toContain('tileCols');
@@ -115,7 +117,6 @@ test('Share gives a link that restores every changed value in a new page', async
   await expect(field(other, 'Stuck at G_min (fraction)')).toHaveValue('0.02');
   await expect(other.getByTestId('url-notice')).toHaveCount(0);
   // Restored, not started: nothing runs until Run is pressed.
-  await other.getByRole('tab', { name: 'Experiments' }).click();
   await expect(other.getByTestId('experiment-status')).toHaveAttribute('data-status', 'idle');
   expect(errors).toEqual([]);
   expect(otherErrors).toEqual([]);
@@ -123,7 +124,7 @@ test('Share gives a link that restores every changed value in a new page', async
 
 test('a link with garbage values and unknown keys shows a notice and uses the defaults', async ({ page }) => {
   const errors = watchConsole(page);
-  await page.goto('/?v=1&adcBits=banana&tileRows=-3&model=resnet&zzz=1&onOffRatio=1e99&dacBits=4');
+  await page.goto('/?v=2&adcBits=banana&tileRows=-3&model=resnet&zzz=1&onOffRatio=1e99&dacBits=4');
   const notice = page.getByTestId('url-notice');
   await expect(notice).toBeVisible();
   for (const key of ['adcBits', 'tileRows', 'model', 'zzz', 'onOffRatio'])
@@ -132,6 +133,7 @@ test('a link with garbage values and unknown keys shows a notice and uses the de
   await expect(field(page, 'Tile rows')).toHaveValue('128');
   await expect(field(page, 'Model')).toHaveValue('vgg8');
   await expect(field(page, 'DAC bits')).toHaveValue('4');
+  await openFloorplan(page);
   await expect(page.getByTestId('tile-count')).toHaveAttribute('data-value', String(expectedTiles(128, 128)));
   await waitForEngine(page);
   await page.screenshot({ path: 'e2e/screenshots/lab-bad-url.png' });
@@ -146,7 +148,6 @@ test('a lesson link shows its explanation, its settings and hides the training p
   await expect(field(page, 'ADC bits')).toHaveValue(String(lesson.config.periphery.adcBits));
   await expect(page.locator('[data-section="training"]')).toHaveCount(0);
   await expect(page.getByTestId('url-notice')).toHaveCount(0);
-  await expect(page.getByTestId('tile-count')).toBeVisible();
   await page.screenshot({ path: 'e2e/screenshots/lab-lesson.png' });
   // The lesson links to its controls: the ADC bits field is highlighted, scrolled to and focused.
   await page
@@ -158,7 +159,7 @@ test('a lesson link shows its explanation, its settings and hides the training p
   // Class mode: every settings section hidden leaves the workspace alone.
   await page.goto('/?hide=experiment,crossbar,periphery,device,training&lesson=ideal');
   await expect(page.getByRole('complementary', { name: 'Settings' })).toHaveCount(0);
-  await expect(page.getByTestId('tile-count')).toBeVisible();
+  await expect(page.getByRole('button', { name: '▶ Run' })).toBeVisible();
   expect(errors).toEqual([]);
 });
 
@@ -166,11 +167,10 @@ test('two tiny inference runs appear in the table and the chart, and the CSV exp
   page,
 }) => {
   const errors = watchConsole(page);
-  // Tiny runs on WebGPU (SwiftShader): 8 test images, 2 calibration images, default calibrated ranges.
-  await page.goto('/?v=1&calibrationImages=2');
+  // Tiny runs on the default backend: 8 test images, 2 calibration images, default calibrated ranges.
+  await page.goto('/?calibrationImages=2');
   await setText(page, 'Images', 8);
   await setText(page, 'Runs', 1);
-  await page.getByRole('tab', { name: 'Experiments' }).click();
   await waitForEngine(page);
 
   await page.getByRole('button', { name: '▶ Run' }).click();
@@ -195,11 +195,14 @@ test('two tiny inference runs appear in the table and the chart, and the CSV exp
   await expect(rows).toHaveCount(2);
   await expect(rows.nth(0)).toContainText('adcBits=8');
   await expect(rows.nth(1)).toContainText('adcBits=4');
-  const chart = page.getByTestId('inference-chart');
+  // One batch per run: each run is a dot on the per-run chart (no per-batch chart of lone dots).
+  const chart = page.getByTestId('per-run-chart');
   await expect(chart).toHaveAttribute('data-series', '2');
-  // One batch per run: each run's line is a single point, drawn as a dot.
   await expect(chart.locator('.recharts-line-dot')).toHaveCount(2);
   await expect(chart.locator('.recharts-line-dot').nth(1)).toBeVisible();
+  await expect(page.getByTestId('inference-chart')).toHaveCount(0);
+  // The digital network on the same 8 images is beside each run.
+  await expect(rows.nth(0).getByTestId('run-baseline')).toContainText('%');
   await page.screenshot({ path: 'e2e/screenshots/lab-runs.png' });
 
   const [download] = await Promise.all([
@@ -226,6 +229,7 @@ test('two tiny inference runs appear in the table and the chart, and the CSV exp
 test('screenshots: dark mode and a tablet-width layout', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto('/');
+  await openFloorplan(page);
   await expect(page.getByTestId('tile-count')).toBeVisible();
   await page.locator('[data-layer="fc1"]').click();
   await page.screenshot({ path: 'e2e/screenshots/lab-dark.png' });

@@ -43,10 +43,11 @@ test('GoogLeNet inference on real test images runs on WebGPU and streams into th
   // Two test images, one run, every layer on simulated tiles with an 8-bit DAC. Ideal ADC and dynamic
   // ranges: the layers take the fused path and need no calibration pass (SwiftShader is ~50× slower
   // than WASM; the tiled ADC path is covered on VGG-8 and in the unit tests).
-  await page.goto('/?v=1&model=googlenet&images=2&runs=1&adcBits=0&adcRange=dynamic&inputScaling=dynamic');
-  await page.getByRole('tab', { name: 'Experiments' }).click();
+  await page.goto(
+    '/?backend=webgpu&model=googlenet&images=2&runs=1&adcBits=0&adcRange=dynamic&inputScaling=dynamic',
+  );
   expect(await waitForEngine(page)).toBe('webgpu');
-  await expect(page.getByTestId('experiment-status')).toContainText('2 test images');
+  await expect(page.getByTestId('run-summary')).toContainText('GoogLeNet inference on the first 2 CIFAR-10');
   // Page-load work is over: the run views were drawn once, hidden (src/ui/runs/RunViewsWarmUp.tsx).
   await expect(page.locator('html')).toHaveAttribute('data-run-views', 'warm');
 
@@ -57,7 +58,7 @@ test('GoogLeNet inference on real test images runs on WebGPU and streams into th
   const seconds = (Date.now() - started) / 1000;
   const tasks = await longTasks(page);
 
-  const chart = page.getByTestId('inference-chart');
+  const chart = page.getByTestId('per-run-chart');
   await expect(chart).toHaveAttribute('data-series', '1');
   expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
   const accuracy = page.getByTestId('run-accuracy');
@@ -75,10 +76,9 @@ test('the worker holds the same number of tensors after repeated runs and after 
   page,
 }) => {
   const errors = watchConsole(page);
-  // VGG-8 with the default settings (tiled reads, 8-bit ADC, calibrated ranges) on WebGPU.
-  await page.goto('/?v=1&images=8&runs=1&calibrationImages=2');
-  await page.getByRole('tab', { name: 'Experiments' }).click();
-  expect(await waitForEngine(page)).toBe('webgpu');
+  // VGG-8 with the default settings (tiled reads, 8-bit ADC, calibrated ranges) on the default backend.
+  await page.goto('/?images=8&runs=1&calibrationImages=2');
+  await waitForEngine(page);
   await expect(page.locator('html')).toHaveAttribute('data-run-views', 'warm');
   await watchLongTasks(page);
   const run = page.getByRole('button', { name: '▶ Run' });
@@ -94,7 +94,7 @@ test('the worker holds the same number of tensors after repeated runs and after 
   await page.getByLabel('Runs', { exact: true }).fill('10');
   await page.getByLabel('Runs', { exact: true }).blur();
   await run.click();
-  const chart = page.getByTestId('inference-chart');
+  const chart = page.getByTestId('per-run-chart');
   await expect(chart).toHaveAttribute('data-series', '3');
   await page.getByRole('button', { name: '■ Stop' }).click();
   await runToEnd(page, 'stopped');
