@@ -25,14 +25,8 @@ import {
   type WeightMap,
 } from '../models';
 import { makeBatch } from '../data/augment';
-import { loadWeights, saveWeights } from '../models/weights';
-import {
-  fetchFromFolder,
-  modelOfFolder,
-  packWeightsArchive,
-  weightsFolderFromFiles,
-  type ChosenFile,
-} from '../models/weightsArchive';
+import { saveWeights } from '../models/weights';
+import { loadWeightsFiles, packWeightsArchive, type ChosenFile } from '../models/weightsArchive';
 import { im2col } from '../sim/im2col';
 import { parseExperimentConfig, type ExperimentConfig } from '../sim/config';
 import type { TileInspection } from '../sim/analogLayer';
@@ -305,10 +299,8 @@ const api = {
    */
   async useWeightsFiles(files: ChosenFile[], source: string): Promise<WeightsInUse> {
     return runExclusive(async () => {
-      const folder = weightsFolderFromFiles(files);
-      const name = modelOfFolder(folder);
-      const loaded = await loadWeights(getModel(name), fetchFromFolder(folder));
-      return describeWeights(name, await models.use(name, loaded, source));
+      const { model, loaded } = await loadWeightsFiles(files);
+      return describeWeights(model, await models.use(model, loaded, source));
     });
   },
 
