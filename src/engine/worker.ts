@@ -26,7 +26,7 @@ import {
 } from '../models';
 import { makeBatch } from '../data/augment';
 import { saveWeights } from '../models/weights';
-import { loadWeightsFiles, packWeightsArchive, type ChosenFile } from '../models/weightsArchive';
+import { packWeightsArchive, type ChosenFile } from '../models/weightsArchive';
 import { im2col } from '../sim/im2col';
 import { parseExperimentConfig, type ExperimentConfig } from '../sim/config';
 import type { TileInspection } from '../sim/analogLayer';
@@ -298,10 +298,7 @@ const api = {
    * inference runs of the model their model.json names; throws, naming the first problem, otherwise.
    */
   async useWeightsFiles(files: ChosenFile[], source: string): Promise<WeightsInUse> {
-    return runExclusive(async () => {
-      const { model, loaded } = await loadWeightsFiles(files);
-      return describeWeights(model, await models.use(model, loaded, source));
-    });
+    return runExclusive(async () => models.useFiles(files, source));
   },
 
   /** Goes back to the weights that ship with the app. */
