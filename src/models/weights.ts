@@ -17,6 +17,7 @@ import {
   WEIGHTS_FORMAT_VERSION,
   WeightsFormatError,
   bytesPerValue,
+  errorText,
   findNonFinite,
   formatModelJson,
   listText,
@@ -84,8 +85,6 @@ function fetchFromBaseUrl(baseUrl: string): FetchLike {
   return (name) => fetch(`${base}${name}`);
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : 'unknown error');
-
 async function fetchBytes(fetchFile: FetchLike, name: string, modelName: string): Promise<Uint8Array> {
   const fail = (why: string): never => {
     throw new WeightsFormatError(
@@ -100,7 +99,7 @@ async function fetchBytes(fetchFile: FetchLike, name: string, modelName: string)
   } catch (error) {
     // A FetchLike over chosen files refuses a missing one in its own words.
     if (error instanceof WeightsFormatError) throw error;
-    return fail(messageOf(error));
+    return fail(errorText(error));
   }
 }
 

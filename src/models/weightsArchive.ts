@@ -10,6 +10,7 @@ import { fileResponse, loadWeights, type FetchLike, type LoadedWeights, type Sav
 import {
   WeightsFormatError,
   describeValue,
+  errorText,
   listText,
   parseModelJsonBytes,
   quote,
@@ -79,9 +80,7 @@ function unzipEntries(file: ChosenFile): Map<string, Uint8Array> {
     unpacked = unzipSync(file.bytes, { filter: admit });
   } catch (error) {
     if (error instanceof WeightsFormatError) throw error;
-    return fail(
-      `${name} is not a zip archive Crossbar Lab can read (${error instanceof Error ? error.message : 'unreadable'})`,
-    );
+    return fail(`${name} is not a zip archive Crossbar Lab can read (${errorText(error)})`);
   }
   const entries = new Map<string, Uint8Array>();
   // fflate's result is a plain object: an entry named "__proto__" becomes its prototype and is skipped.

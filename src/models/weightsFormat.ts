@@ -64,6 +64,13 @@ export function quote(text: string, max = 40): string {
   return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
+/** Another library's error message inside ours: on one line, clipped, without the error's class name. */
+export function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return 'unknown error';
+  const text = error.message.replace(/\s+/g, ' ').trim();
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+}
+
 /** Names for a message: the first `max`, then how many more. */
 export function listText(names: readonly string[], max = 5): string {
   if (names.length === 0) return 'none';
@@ -134,7 +141,7 @@ export function parseModelJsonBytes(bytes: Uint8Array, model?: string): Record<s
   };
   if (bytes.byteLength > MAX_MODEL_JSON_BYTES) {
     fail(
-      `model.json is ${(bytes.byteLength / 1024 / 1024).toFixed(1)} MiB, more than a weights description can be (at most 1 MiB)`,
+      `model.json is ${(bytes.byteLength / 1024 / 1024).toFixed(1)} MiB, more than a weights description can be (at most ${MAX_MODEL_JSON_BYTES / 1024 / 1024} MiB)`,
     );
   }
   if (bytes.byteLength === 0) fail('model.json is empty');
@@ -148,7 +155,7 @@ export function parseModelJsonBytes(bytes: Uint8Array, model?: string): Record<s
   try {
     json = JSON.parse(text);
   } catch (error) {
-    fail(`model.json is not JSON (${error instanceof Error ? error.message : 'unreadable'})`);
+    fail(`model.json is not JSON (${errorText(error)})`);
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json))
     fail(`model.json is not a weights file (it holds ${describeValue(json)})`);

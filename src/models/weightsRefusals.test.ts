@@ -105,6 +105,12 @@ describe('model.json: careless and hostile contents are refused in one sentence'
       /^The vgg8 weights were refused: model\.json is not JSON \(.+\)\.$/,
     ],
     [
+      // V8 quotes the start of the text, line breaks and all: the sentence stays on one line.
+      'text with line breaks that is not JSON',
+      () => '\n\nabc\ndef',
+      /^The vgg8 weights were refused: model\.json is not JSON \([^\n]*abc def[^\n]*\)\.$/,
+    ],
+    [
       'JSON cut in half',
       () => formatModelJson(saved.modelJson).slice(0, 200),
       /^The vgg8 weights were refused: model\.json is not JSON \(.+\)\.$/,
