@@ -230,7 +230,7 @@ describe('loadWeights rejects files that do not match, naming the first problem'
         json: (j) => void (j.manifest.sha256['weights-1.bin'] = hash),
       }),
       'shard-size',
-      `The vgg8 weights were refused: weights-1.bin holds ${truncated.byteLength} bytes, but the weights model.json lists there need ${saved.shards[0]!.byteLength}.`,
+      `The vgg8 weights were refused: weights-1.bin holds ${truncated.byteLength} bytes, but model.json's weights for it take ${saved.shards[0]!.byteLength}.`,
     );
   });
 

@@ -141,9 +141,10 @@ export async function loadWeights(
     const totalBytes = shards.reduce((sum, s) => sum + s.byteLength, 0);
     const neededBytes = group.weights.reduce((sum, w) => sum + sizeOfShape(w.shape) * bytesPerValue(w), 0);
     if (totalBytes !== neededBytes) {
+      const one = group.paths.length === 1;
       fail(
         'shard-size',
-        `${listText(group.paths)} hold${group.paths.length === 1 ? 's' : ''} ${totalBytes} bytes, but the weights model.json lists there need ${neededBytes}`,
+        `${listText(group.paths)} hold${one ? 's' : ''} ${totalBytes} bytes, but model.json's weights for ${one ? 'it' : 'them'} take ${neededBytes}`,
       );
     }
     const all = concatBytes(shards, totalBytes);

@@ -388,20 +388,41 @@ describe('shards: wrong sizes and failed fetches', () => {
     const longer = new Uint8Array(size() + 4);
     longer.set(saved.shards[0]!);
     expect(await refusalOf(await withShard(longer, true))).toBe(
-      `${P}weights-1.bin holds ${size() + 4} bytes, but the weights model.json lists there need ${size()}.`,
+      `${P}weights-1.bin holds ${size() + 4} bytes, but model.json's weights for it take ${size()}.`,
     );
   });
 
   it('an empty shard, hash updated', async () => {
     expect(await refusalOf(await withShard(new Uint8Array(0), true))).toBe(
-      `${P}weights-1.bin holds 0 bytes, but the weights model.json lists there need ${size()}.`,
+      `${P}weights-1.bin holds 0 bytes, but model.json's weights for it take ${size()}.`,
     );
+  });
+
+  it('two shards, the second cut short with its hash updated', async () => {
+    const vgg8 = getModel('vgg8');
+    const weights = nonTrivialWeights(vgg8, 32);
+    const full = await saveWeights(vgg8, weights, { dtype: 'float32' });
+    disposeAll(weights);
+    const [first, second] = full.shards as [Uint8Array, Uint8Array];
+    const cut = second.slice(0, second.byteLength - 40);
+    const modelJson = structuredClone(full.modelJson);
+    modelJson.manifest.sha256['weights-2.bin'] = await sha256Hex(cut);
+    const files = new Map([
+      ['model.json', strToU8(formatModelJson(modelJson))],
+      ['weights-1.bin', first],
+      ['weights-2.bin', cut],
+    ]);
+    const before = tf.memory().numTensors;
+    await expect(loadWeights(vgg8, fetchFromFolder(files))).rejects.toThrow(
+      `${P}weights-1.bin, weights-2.bin hold ${first.byteLength + cut.byteLength} bytes, but model.json's weights for them take ${first.byteLength + second.byteLength}.`,
+    );
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('float16 declared for float32 bytes: the sizes disagree', async () => {
     const text = edited((j) => (conv1(j).quantization = { dtype: 'float16', original_dtype: 'float32' }));
     expect(await refusalOf(serve(text))).toBe(
-      `${P}weights-1.bin holds ${size()} bytes, but the weights model.json lists there need ${size() - 2 * 3 * 3 * 3 * 4}.`,
+      `${P}weights-1.bin holds ${size()} bytes, but model.json's weights for it take ${size() - 2 * 3 * 3 * 3 * 4}.`,
     );
   });
 
