@@ -24,14 +24,8 @@ import {
   type WeightMap,
 } from '../models';
 import { makeBatch } from '../data/augment';
-import { loadWeights, saveWeights } from '../models/weights';
-import {
-  fetchFromFolder,
-  modelOfFolder,
-  packWeightsArchive,
-  weightsFolderFromFiles,
-  type ChosenFile,
-} from '../models/weightsArchive';
+import { saveWeights } from '../models/weights';
+import { packWeightsArchive, type ChosenFile } from '../models/weightsArchive';
 import { im2col } from '../sim/im2col';
 import { parseExperimentConfig, type ExperimentConfig } from '../sim/config';
 import type { TileInspection } from '../sim/analogLayer';
@@ -304,12 +298,7 @@ const api = {
    * inference runs of the model their model.json names; throws, naming the first problem, otherwise.
    */
   async useWeightsFiles(files: ChosenFile[], source: string): Promise<WeightsInUse> {
-    return runExclusive(async () => {
-      const folder = weightsFolderFromFiles(files);
-      const name = modelOfFolder(folder);
-      const loaded = await loadWeights(getModel(name), fetchFromFolder(folder));
-      return describeWeights(name, await models.use(name, loaded, source));
-    });
+    return runExclusive(async () => models.useFiles(files, source));
   },
 
   /** Goes back to the weights that ship with the app. */

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getModel, type ModelName } from '../models';
 import { loadWeights, type LoadedWeights, type WeightsModelJson } from '../models/weights';
+import { loadWeightsFiles, type ChosenFile } from '../models/weightsArchive';
 import { SHIPPED_WEIGHTS, type WeightsInUse } from './protocol';
 
 export interface ModelWeights {
@@ -68,6 +69,15 @@ export class WorkerModels {
       if (old) tf.dispose([...old.tensors.values()]);
     }
     return entry;
+  }
+
+  /**
+   * Checks the chosen files as one weights set and uses them for the model their model.json names. A
+   * refused set throws (one sentence saying why) before anything changes: the weights in use stay.
+   */
+  async useFiles(files: readonly ChosenFile[], source: string): Promise<WeightsInUse> {
+    const { model, loaded } = await loadWeightsFiles(files);
+    return describeWeights(model, await this.use(model, loaded, source));
   }
 
   /** Goes back to the shipped weights (loaded again on next use). */

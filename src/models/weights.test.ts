@@ -22,6 +22,8 @@ import type { FetchLike, SavedWeights, WeightsModelJson } from './weights';
 import {
   MAX_SHARD_BYTES,
   WeightsFormatError,
+  findNonFinite,
+  firstNonFinite,
   formatModelJson,
   loadWeights,
   saveWeights,
@@ -167,7 +169,7 @@ describe('loadWeights rejects files that do not match, naming the first problem'
     expectError(
       memoryFetch(saved, { json: (j) => void (entry(j, 'conv3/kernel').shape = [3, 3, 5, 7]) }),
       'wrong-shape',
-      'vgg8 weights (model.json): weight "conv3/kernel" has shape [3,3,5,7], expected [3,3,5,6]',
+      'The vgg8 weights were refused: model.json gives the weight "conv3/kernel" the shape [3,3,5,7], but vgg8\'s is [3,3,5,6].',
     ));
 
   it('missing name', () =>
@@ -176,7 +178,7 @@ describe('loadWeights rejects files that do not match, naming the first problem'
         json: (j) => void entries(j).splice(entries(j).indexOf(entry(j, 'bn4/beta')), 1),
       }),
       'missing-name',
-      'vgg8 weights (model.json): missing weight "bn4/beta" (shape [7])',
+      'The vgg8 weights were refused: model.json does not list the weight "bn4/beta" (shape [7]).',
     ));
 
   it('extra name', () =>
@@ -185,26 +187,26 @@ describe('loadWeights rejects files that do not match, naming the first problem'
         json: (j) => void entries(j).splice(3, 0, { name: 'conv7/kernel', shape: [1], dtype: 'float32' }),
       }),
       'extra-name',
-      'vgg8 weights (model.json): unexpected weight "conv7/kernel" (not a parameter of vgg8)',
+      'The vgg8 weights were refused: model.json lists the weight "conv7/kernel", which vgg8 does not have.',
     ));
 
   it('duplicate name', () =>
     expectError(
       memoryFetch(saved, { json: (j) => void entries(j).push({ ...entry(j, 'conv1/bias') }) }),
       'duplicate-name',
-      'vgg8 weights (model.json): weight "conv1/bias" appears twice',
+      'The vgg8 weights were refused: model.json lists the weight "conv1/bias" twice.',
     ));
 
   it('wrong dtype and unsupported quantisation', async () => {
     await expectError(
       memoryFetch(saved, { json: (j) => void (entry(j, 'fc1/bias').dtype = 'int32') }),
       'wrong-dtype',
-      'vgg8 weights (model.json): weight "fc1/bias" has dtype "int32", expected "float32"',
+      'The vgg8 weights were refused: model.json gives the weight "fc1/bias" the dtype "int32", not "float32".',
     );
     await expectError(
       memoryFetch(saved, { json: (j) => void (entry(j, 'fc2/kernel').quantization = { dtype: 'uint8' }) }),
       'wrong-dtype',
-      'vgg8 weights (model.json): weight "fc2/kernel" is stored as "uint8", expected float32 or float16 quantization',
+      'The vgg8 weights were refused: model.json stores the weight "fc2/kernel" as "uint8", not as float32 or float16.',
     );
   });
 
@@ -215,7 +217,7 @@ describe('loadWeights rejects files that do not match, naming the first problem'
     await expectError(
       memoryFetch(saved, { shards: corrupted }),
       'bad-hash',
-      `vgg8 weights: SHA-256 of weights-1.bin (${corrupted[0]!.byteLength} bytes) is ${actual}, manifest says ${saved.modelJson.manifest.sha256['weights-1.bin']}`,
+      `The vgg8 weights were refused: weights-1.bin (${corrupted[0]!.byteLength} bytes) has the SHA-256 ${actual}, but model.json says ${saved.modelJson.manifest.sha256['weights-1.bin']}.`,
     );
   });
 
@@ -228,7 +230,7 @@ describe('loadWeights rejects files that do not match, naming the first problem'
         json: (j) => void (j.manifest.sha256['weights-1.bin'] = hash),
       }),
       'shard-size',
-      `vgg8 weights: shards weights-1.bin hold ${truncated.byteLength} bytes, the manifest's weights need ${saved.shards[0]!.byteLength}`,
+      `The vgg8 weights were refused: weights-1.bin holds ${truncated.byteLength} bytes, but model.json's weights for it take ${saved.shards[0]!.byteLength}.`,
     );
   });
 
@@ -236,24 +238,24 @@ describe('loadWeights rejects files that do not match, naming the first problem'
     await expectError(
       memoryFetch(saved, { json: (j) => void (j.model = 'googlenet') }),
       'wrong-model',
-      'vgg8 weights (model.json): the file holds weights of "googlenet", not "vgg8"',
+      'The vgg8 weights were refused: model.json holds weights of "googlenet", not of "vgg8".',
     );
     await expectError(
       memoryFetch(saved, { json: (j) => void delete (j as Partial<WeightsModelJson>).weightsManifest }),
       'bad-json',
-      'vgg8 weights (model.json): not a weights file: weightsManifest: Invalid input: expected array, received undefined',
+      'The vgg8 weights were refused: model.json is not a weights file (weightsManifest is missing).',
     );
     await expectError(
       memoryFetch(saved, { json: (j) => void (j.weightsManifest[0]!.paths = ['../secret.bin']) }),
       'bad-json',
-      'vgg8 weights (model.json): not a weights file: weightsManifest.0.paths.0: must be a plain file name',
+      'The vgg8 weights were refused: model.json is not a weights file (weightsManifest[0].paths[0] is the text "../secret.bin", not a plain file name such as weights-1.bin).',
     );
     await expectError(
       memoryFetch(saved, {
         json: (j) => void (j.weightsManifest[0]!.paths = ['weights-1.bin', 'weights-2.bin']),
       }),
       'missing-hash',
-      'vgg8 weights (model.json): manifest.sha256 has no hash for shard "weights-2.bin"',
+      'The vgg8 weights were refused: model.json has no SHA-256 for the shard "weights-2.bin" in manifest.sha256.',
     );
     await expectError(
       async () => ({
@@ -263,7 +265,7 @@ describe('loadWeights rejects files that do not match, naming the first problem'
         arrayBuffer: async () => new ArrayBuffer(0),
       }),
       'fetch-failed',
-      'vgg8 weights: cannot fetch model.json: HTTP 404 Not Found',
+      'The vgg8 weights could not be loaded: fetching model.json failed (HTTP 404 Not Found).',
     );
   });
 });
@@ -286,6 +288,162 @@ describe('saveWeights refuses incomplete or mismatched tensors', () => {
     await expect(saveWeights(tinyVgg, weights, { dtype: 'float32' })).rejects.toThrow(
       'saveWeights(vgg8): unexpected tensor "fc3/bias"',
     );
+    disposeAll(weights);
+  });
+});
+
+/** The byte offset of weight `name` in its group's concatenated shards, and its bytes per value. */
+function byteOffsetOf(json: WeightsModelJson, name: string): { offset: number; bytes: number } {
+  let offset = 0;
+  for (const entry of json.weightsManifest[0]!.weights) {
+    const bytes = entry.quantization === undefined ? 4 : 2;
+    if (entry.name === name) return { offset, bytes };
+    offset += bytes * entry.shape.reduce((a, b) => a * b, 1);
+  }
+  throw new Error(`no weight ${name}`);
+}
+
+/**
+ * `saved` with one value of weight `name` replaced by the raw bit pattern `bits` (float32 or float16, as
+ * saved), and model.json's SHA-256 updated to match: only the value is wrong, not the checksum.
+ */
+async function withBits(saved: SavedWeights, name: string, index: number, bits: number): Promise<FetchLike> {
+  const { offset, bytes } = byteOffsetOf(saved.modelJson, name);
+  let at = offset + index * bytes;
+  const shards = saved.shards.map((s) => s.slice());
+  let shard = 0;
+  while (at >= shards[shard]!.byteLength) at -= shards[shard++]!.byteLength;
+  // Little-endian, as the format stores values (a value never straddles shards in these fixtures).
+  const view = new DataView(shards[shard]!.buffer);
+  if (bytes === 4) view.setUint32(at, bits, true);
+  else view.setUint16(at, bits, true);
+  const hash = await sha256Hex(shards[shard]!);
+  return memoryFetch(saved, {
+    shards,
+    json: (j) => void (j.manifest.sha256[saved.shardNames[shard]!] = hash),
+  });
+}
+
+describe('loadWeights refuses NaN and ±Infinity with a matching SHA-256, naming the weight and index', () => {
+  const saved: Record<'float32' | 'float16', SavedWeights> = {} as never;
+  beforeAll(async () => {
+    const weights = nonTrivialWeights(tinyVgg, 25);
+    saved.float32 = await saveWeights(tinyVgg, weights, { dtype: 'float32' });
+    saved.float16 = await saveWeights(tinyVgg, weights, { dtype: 'float16' });
+    disposeAll(weights);
+  });
+
+  async function expectRefused(fetchLike: FetchLike, message: string) {
+    const before = tf.memory().numTensors;
+    const error = await loadWeights(tinyVgg, fetchLike).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WeightsFormatError);
+    expect((error as WeightsFormatError).code).toBe('non-finite');
+    expect((error as WeightsFormatError).message).toBe(message);
+    // Nothing was created: whatever weights are in use stay as they were.
+    expect(tf.memory().numTensors).toBe(before);
+  }
+
+  it.each([
+    ['quiet NaN', 0x7fc00000, 'NaN'],
+    ['negative NaN', 0xffffffff, 'NaN'],
+    ['signalling NaN', 0x7f800001, 'NaN'],
+    ['+Infinity', 0x7f800000, 'Infinity'],
+    ['−Infinity', 0xff800000, '-Infinity'],
+  ])('float32 shard holding %s', async (_, bits, shown) => {
+    await expectRefused(
+      await withBits(saved.float32, 'conv4/kernel', 17, bits),
+      `The vgg8 weights were refused: the weight "conv4/kernel" holds ${shown} at index 17 (in weights-1.bin).`,
+    );
+  });
+
+  it.each([
+    ['NaN', 0x7e00, 'NaN'],
+    ['NaN with payload', 0x7c01, 'NaN'],
+    ['negative NaN', 0xffff, 'NaN'],
+    ['+Infinity', 0x7c00, 'Infinity'],
+    ['−Infinity', 0xfc00, '-Infinity'],
+  ])('float16 shard holding %s', async (_, bits, shown) => {
+    await expectRefused(
+      await withBits(saved.float16, 'bn2/movingVariance', 4, bits),
+      `The vgg8 weights were refused: the weight "bn2/movingVariance" holds ${shown} at index 4 (in weights-1.bin).`,
+    );
+  });
+
+  it('names the first bad value in file order and the shard that holds it (VGG-8, two shards)', async () => {
+    const vgg8 = getModel('vgg8');
+    const weights = nonTrivialWeights(vgg8, 26);
+    const full = await saveWeights(vgg8, weights, { dtype: 'float32' });
+    disposeAll(weights);
+    expect(full.shardNames).toEqual(['weights-1.bin', 'weights-2.bin']);
+    // fc1/kernel's last value lies in the second shard.
+    const last = vgg8.params.find((p) => p.name === 'fc1/kernel')!.shape.reduce((a, b) => a * b, 1) - 1;
+    const fetchLike = await withBits(full, 'fc1/kernel', last, 0x7f800000);
+    const before = tf.memory().numTensors;
+    await expect(loadWeights(vgg8, fetchLike)).rejects.toThrow(
+      `The vgg8 weights were refused: the weight "fc1/kernel" holds Infinity at index ${last} (in weights-2.bin).`,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('accepts the extremes that are finite: ±0, subnormals, ±float32 max, ±float16 max', async () => {
+    const weights = nonTrivialWeights(tinyVgg, 27);
+    const bias = weights.get('fc2/bias')!;
+    weights.set(
+      'fc2/bias',
+      tf.tensor([0, -0, 1e-45, -1e-45, 3.4028234663852886e38, -3.4028234663852886e38, 65504, -65504, 1, 2]),
+    );
+    bias.dispose();
+    const loaded = await loadWeights(
+      tinyVgg,
+      memoryFetch(await saveWeights(tinyVgg, weights, { dtype: 'float32' })),
+    );
+    expect(
+      firstDifference(loaded.tensors.get('fc2/bias')!.dataSync(), weights.get('fc2/bias')!.dataSync()),
+    ).toBe(-1);
+    disposeAll(loaded.tensors);
+    disposeAll(weights);
+  });
+});
+
+describe('findNonFinite: the one check for files and for trained weights', () => {
+  it('returns the first NaN or ±Infinity with its index, null when every value is finite', () => {
+    expect(findNonFinite('w', new Float32Array([0, -0, 1e-45, 3.4e38]))).toBeNull();
+    expect(findNonFinite('w', new Float32Array([1, Infinity, NaN]))).toEqual({
+      name: 'w',
+      index: 1,
+      value: Infinity,
+    });
+    expect(findNonFinite('w', [0, 0, 0, -Infinity])).toEqual({ name: 'w', index: 3, value: -Infinity });
+    expect(findNonFinite('w', new Float32Array(0))).toBeNull();
+    expect(
+      firstNonFinite([
+        ['a', new Float32Array([1, 2])],
+        ['b', new Float32Array([3, NaN])],
+        ['c', new Float32Array([Infinity])],
+      ]),
+    ).toEqual({ name: 'b', index: 1, value: NaN });
+  });
+});
+
+describe('saveWeights refuses non-finite values (a diverged run cannot be exported)', () => {
+  it.each(['float32', 'float16'] as const)('%s: names the weight and the index', async (dtype) => {
+    const weights = tinyVgg.randomInit(4);
+    for (const [value, shown] of [
+      [NaN, 'NaN'],
+      [Infinity, 'Infinity'],
+      [-Infinity, '-Infinity'],
+    ] as const) {
+      const values = new Float32Array(10);
+      values[6] = value;
+      weights.get('fc2/bias')!.dispose();
+      weights.set('fc2/bias', tf.tensor(values));
+      const error = await saveWeights(tinyVgg, weights, { dtype }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WeightsFormatError);
+      expect((error as WeightsFormatError).code).toBe('non-finite');
+      expect((error as Error).message).toBe(
+        `The vgg8 weights were not saved: the weight "fc2/bias" holds ${shown} at index 6.`,
+      );
+    }
     disposeAll(weights);
   });
 });

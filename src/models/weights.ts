@@ -17,13 +17,28 @@ import {
   WEIGHTS_FORMAT_VERSION,
   WeightsFormatError,
   bytesPerValue,
+  errorText,
+  findNonFinite,
   formatModelJson,
+  listText,
+  nonFiniteText,
+  parseModelJsonBytes,
+  refusal,
   shapeText,
   validateModelJson,
 } from './weightsFormat';
 
 export type { WeightEntry, WeightsErrorCode, WeightsManifest, WeightsModelJson } from './weightsFormat';
-export { MAX_SHARD_BYTES, WeightsFormatError, formatModelJson, validateModelJson } from './weightsFormat';
+export {
+  MAX_SHARD_BYTES,
+  WeightsFormatError,
+  findNonFinite,
+  firstNonFinite,
+  formatModelJson,
+  nonFiniteText,
+  refusal,
+  validateModelJson,
+} from './weightsFormat';
 
 /** The part of a fetch Response the loader needs. */
 export interface FetchedFile {
@@ -71,27 +86,28 @@ function fetchFromBaseUrl(baseUrl: string): FetchLike {
 }
 
 async function fetchBytes(fetchFile: FetchLike, name: string, modelName: string): Promise<Uint8Array> {
-  let response: FetchedFile;
+  const fail = (why: string): never => {
+    throw new WeightsFormatError(
+      'fetch-failed',
+      `The ${modelName} weights could not be loaded: fetching ${name} failed (${why}).`,
+    );
+  };
   try {
-    response = await fetchFile(name);
+    const response = await fetchFile(name);
+    if (!response.ok) fail(`HTTP ${response.status} ${response.statusText}`.trim());
+    return new Uint8Array(await response.arrayBuffer());
   } catch (error) {
-    throw new WeightsFormatError(
-      'fetch-failed',
-      `${modelName} weights: cannot fetch ${name}: ${String(error)}`,
-    );
+    // A FetchLike over chosen files refuses a missing one in its own words.
+    if (error instanceof WeightsFormatError) throw error;
+    return fail(errorText(error));
   }
-  if (!response.ok) {
-    throw new WeightsFormatError(
-      'fetch-failed',
-      `${modelName} weights: cannot fetch ${name}: HTTP ${response.status} ${response.statusText}`.trim(),
-    );
-  }
-  return new Uint8Array(await response.arrayBuffer());
 }
 
 /**
  * Loads and checks the weights of `model` from a folder URL (fetch, HTTP-cached) or a FetchLike. Throws a
- * WeightsFormatError naming the first mismatch; creates tensors only once everything has checked out.
+ * WeightsFormatError whose message is one sentence naming the first problem (model.json, a shard's hash
+ * or size, a NaN or ±Infinity with its weight and index); creates tensors only once everything has
+ * checked out, so a refused file changes nothing.
  */
 export async function loadWeights(
   model: ModelName | ModelDefinition,
@@ -99,51 +115,59 @@ export async function loadWeights(
 ): Promise<LoadedWeights> {
   const definition = typeof model === 'string' ? getModel(model) : model;
   const fetchFile = typeof source === 'string' ? fetchFromBaseUrl(source) : source;
-  const jsonBytes = await fetchBytes(fetchFile, 'model.json', definition.name);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(jsonBytes));
-  } catch (error) {
-    throw new WeightsFormatError(
-      'bad-json',
-      `${definition.name} weights (model.json): not JSON: ${String(error)}`,
-    );
-  }
+  const json = parseModelJsonBytes(
+    await fetchBytes(fetchFile, 'model.json', definition.name),
+    definition.name,
+  );
   const modelJson = validateModelJson(definition, json);
+  const fail = (code: 'bad-hash' | 'shard-size' | 'non-finite', problem: string): never => {
+    throw new WeightsFormatError(code, refusal(problem, definition.name));
+  };
 
   const values = new Map<string, Float32Array>();
   for (const group of modelJson.weightsManifest) {
     const shards = await Promise.all(group.paths.map((path) => fetchBytes(fetchFile, path, definition.name)));
     for (const [i, path] of group.paths.entries()) {
       const shard = shards[i]!;
-      const expectedHash = modelJson.manifest.sha256[path]!;
+      const expectedHash = modelJson.manifest.sha256[path]!.toLowerCase();
       const actualHash = await sha256Hex(shard);
       if (actualHash !== expectedHash) {
-        throw new WeightsFormatError(
+        fail(
           'bad-hash',
-          `${definition.name} weights: SHA-256 of ${path} (${shard.byteLength} bytes) is ${actualHash}, manifest says ${expectedHash}`,
+          `${path} (${shard.byteLength} bytes) has the SHA-256 ${actualHash}, but model.json says ${expectedHash}`,
         );
       }
     }
     const totalBytes = shards.reduce((sum, s) => sum + s.byteLength, 0);
     const neededBytes = group.weights.reduce((sum, w) => sum + sizeOfShape(w.shape) * bytesPerValue(w), 0);
     if (totalBytes !== neededBytes) {
-      throw new WeightsFormatError(
+      const one = group.paths.length === 1;
+      fail(
         'shard-size',
-        `${definition.name} weights: shards ${group.paths.join(', ')} hold ${totalBytes} bytes, the manifest's weights need ${neededBytes}`,
+        `${listText(group.paths)} hold${one ? 's' : ''} ${totalBytes} bytes, but model.json's weights for ${one ? 'it' : 'them'} take ${neededBytes}`,
       );
     }
     const all = concatBytes(shards, totalBytes);
+    /** The shard holding byte `offset` of the group. */
+    const shardAt = (offset: number) => {
+      let end = 0;
+      for (const [i, shard] of shards.entries())
+        if (offset < (end += shard.byteLength)) return group.paths[i]!;
+      return group.paths.at(-1)!;
+    };
     let offset = 0;
     for (const entry of group.weights) {
-      const length = sizeOfShape(entry.shape) * bytesPerValue(entry);
+      const bytes = bytesPerValue(entry);
+      const length = sizeOfShape(entry.shape) * bytes;
       // slice() copies into a fresh, aligned buffer (an odd-length float16 tensor can misalign the next one).
       // Typed arrays use the platform's byte order; every platform tfjs runs on is little-endian.
       const chunk = all.slice(offset, offset + length).buffer;
-      values.set(
-        entry.name,
-        bytesPerValue(entry) === 2 ? decodeFloat16(new Uint16Array(chunk)) : new Float32Array(chunk),
-      );
+      const decoded = bytes === 2 ? decodeFloat16(new Uint16Array(chunk)) : new Float32Array(chunk);
+      // A NaN or ±Infinity (a diverged run, a broken conversion) would run as a plausible accuracy.
+      const bad = findNonFinite(entry.name, decoded);
+      if (bad !== null)
+        fail('non-finite', `${nonFiniteText(bad)} (in ${shardAt(offset + bad.index * bytes)})`);
+      values.set(entry.name, decoded);
       offset += length;
     }
   }
@@ -179,7 +203,8 @@ export interface SavedWeights {
 
 /**
  * Serialises `tensors` (every parameter of `model`, contract order) as model.json + shards ≤ 4 MiB.
- * float16 rounds to nearest-even and throws if a value is beyond ±65504. `extraManifest` fills
+ * Refuses NaN and ±Infinity (WeightsFormatError 'non-finite', naming the weight and index); float16
+ * rounds to nearest-even and throws if a value is beyond ±65504. `extraManifest` fills
  * top1TestAccuracy, trainer, createdAt, …; sha256 is always computed here.
  */
 export async function saveWeights(
@@ -200,6 +225,13 @@ export async function saveWeights(
       );
     }
     const data = (await tensor.data()) as Float32Array;
+    const bad = findNonFinite(p.name, data);
+    if (bad !== null) {
+      throw new WeightsFormatError(
+        'non-finite',
+        `The ${definition.name} weights were not saved: ${nonFiniteText(bad)}.`,
+      );
+    }
     if (options.dtype === 'float16') {
       parts.push(new Uint8Array(encodeFloat16(data, p.name).buffer));
       entries.push({

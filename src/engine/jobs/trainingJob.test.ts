@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCifarBatch } from '../../data/cifar10';
 import { readCifarFile } from '../../data/testing/nodeData';
+import type { ModelDefinition } from '../../models/model';
 import { createVgg8 } from '../../models/vgg8';
 import {
   defaultExperimentConfig,
@@ -165,5 +166,64 @@ describe('VGG-8 training routine (narrow VGG-8, 192 real CIFAR-10 images)', () =
     );
     expect(result.outcome).toBe('stopped');
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('a run whose weights turn NaN or ±Infinity ends saying so, and offers no weights', () => {
+  /** The narrow VGG-8 with one initial value of `name` replaced by `value`. */
+  function poisoned(name: string, index: number, value: number): ModelDefinition {
+    return {
+      ...narrow,
+      randomInit(seed) {
+        const weights = narrow.randomInit(seed);
+        const tensor = weights.get(name)!;
+        const values = tensor.dataSync().slice();
+        values[index] = value;
+        weights.set(name, tf.tensor(values, tensor.shape));
+        tensor.dispose();
+        return weights;
+      },
+    };
+  }
+
+  /** The message the job rejects with; it leaks no tensor and returns no result. */
+  async function failureOf(model: ModelDefinition, control = new JobControl()): Promise<string> {
+    const before = tf.memory().numTensors;
+    const points: number[] = [];
+    const outcome = await runTrainingJob(
+      // One batch of 32 per epoch: the check's batch number is the batch that broke the weights.
+      { config: config({ training: { epochs: 2, trainImages: 32 } }), train, test, model },
+      control,
+      (p) => points.push(...p.epochPoints.map((e) => e.testAccuracy)),
+      0,
+    ).then(
+      () => null,
+      (error: unknown) => error as Error,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    // No test accuracy was measured on broken weights.
+    expect(points).toEqual([]);
+    return outcome!.message;
+  }
+
+  it('NaN in the last bias: the loss of the first batch is NaN, and the update spreads it', async () => {
+    expect(await failureOf(poisoned('fc2/bias', 7, NaN))).toBe(
+      'The training run diverged in epoch 1, batch 1: the loss is NaN, and the weight "conv1/kernel" holds NaN at index 0.',
+    );
+  });
+
+  it('+Infinity in a running variance: the loss stays finite, the check after the update names it', async () => {
+    // Training-mode batch-norm uses the batch's statistics, so only the running average carries it.
+    expect(await failureOf(poisoned('bn4/movingVariance', 5, Infinity))).toBe(
+      'The training run diverged in epoch 1, batch 1: after the update, the weight "bn4/movingVariance" holds Infinity at index 5.',
+    );
+  });
+
+  it('stopped before its first step: the weights it would return are checked too', async () => {
+    const control = new JobControl();
+    control.stop();
+    expect(await failureOf(poisoned('bn2/movingMean', 3, -Infinity), control)).toBe(
+      'The training run\'s weights were refused: the weight "bn2/movingMean" holds -Infinity at index 3.',
+    );
   });
 });

@@ -28,6 +28,7 @@ import {
 import { im2col } from '../../sim/im2col';
 import type { BatchNormFn } from '../../models/layers';
 import { BATCH_NORM_EPSILON } from '../../models/layers';
+import { firstNonFinite, nonFiniteText } from '../../models/weightsFormat';
 import type { ExperimentConfig } from '../../sim/config';
 import { createRng, type Rng } from '../../sim/rng';
 import {
@@ -354,6 +355,18 @@ export async function runTrainingJob(
       progress.flush(summary());
     });
 
+  /** Every parameter's values, in the model's order: to check, and to return as the result. */
+  const readParams = async (): Promise<Map<string, Float32Array>> => {
+    const out = new Map<string, Float32Array>();
+    for (const p of model.params) out.set(p.name, (await weights.get(p.name)!.data()) as Float32Array);
+    return out;
+  };
+  const disposeState = () => {
+    tf.dispose([...variables.values(), ...running.values()]);
+    tf.dispose([...velocity.values()]);
+    if (devices) disposeDevices(devices);
+  };
+
   const programIfAnalog = async (label: Rng): Promise<ProgrammedModel | null> =>
     mode === 'digital' ? null : ProgrammedModel.program(model, weights, config, label);
 
@@ -475,8 +488,12 @@ export async function runTrainingJob(
           (correctTensor as tf.Tensor | null)!.data(),
         ]);
         tf.dispose([loss, correctTensor as tf.Tensor | null].filter((x): x is tf.Tensor => x !== null));
-        if (!Number.isFinite(lossValue[0]!))
-          throw new Error(`training diverged (loss ${lossValue[0]}) in epoch ${epoch + 1}`);
+        if (!Number.isFinite(lossValue[0]!)) {
+          const bad = firstNonFinite(await readParams());
+          throw new Error(
+            `The training run diverged in epoch ${epoch + 1}, batch ${b + 1}: the loss is ${lossValue[0]}${bad ? `, and ${nonFiniteText(bad)}` : ''}.`,
+          );
+        }
         lossSum += lossValue[0]! * batch.size;
         correctSum += correct[0]!;
         seen += batch.size;
@@ -490,6 +507,13 @@ export async function runTrainingJob(
             runningAccuracy: correctSum / seen,
           },
           summary(),
+        );
+      }
+      // The last update can break a weight while the loss is still finite: never test broken weights.
+      const bad = firstNonFinite(await readParams());
+      if (bad) {
+        throw new Error(
+          `The training run diverged in epoch ${epoch + 1}, batch ${batcher.numBatches}: after the update, ${nonFiniteText(bad)}.`,
         );
       }
       phase = 'running';
@@ -507,14 +531,17 @@ export async function runTrainingJob(
       progress.flush(summary());
     }
   } catch (error) {
-    if (!(error instanceof JobStopped)) throw error;
+    if (!(error instanceof JobStopped)) {
+      disposeState();
+      throw error;
+    }
     outcome = 'stopped';
   }
-  const exported = new Map<string, Float32Array>();
-  for (const p of model.params) exported.set(p.name, (await weights.get(p.name)!.data()) as Float32Array);
-  tf.dispose([...variables.values(), ...running.values()]);
-  tf.dispose([...velocity.values()]);
-  if (devices) disposeDevices(devices);
+  const exported = await readParams().finally(disposeState);
+  // Weights are offered for export or inference only when every value is finite (a run stopped after a
+  // breaking update, before the next check, would otherwise slip through).
+  const bad = firstNonFinite(exported);
+  if (bad) throw new Error(`The training run's weights were refused: ${nonFiniteText(bad)}.`);
   progress.flush(summary());
   return {
     kind: 'training',
