@@ -192,7 +192,7 @@ describe('a run whose weights turn NaN or ±Infinity ends saying so, and offers 
     const points: number[] = [];
     const outcome = await runTrainingJob(
       // One batch of 32 per epoch: the check's batch number is the batch that broke the weights.
-      { config: config({ training: { epochs: 2, trainImages: 32 } }), train, test, model },
+      { config: config({ training: { epochs: 2, trainImages: 32 } }), train, test, testSet: 'full', model },
       control,
       (p) => points.push(...p.epochPoints.map((e) => e.testAccuracy)),
       0,
