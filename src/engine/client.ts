@@ -4,7 +4,7 @@
  * started on the next `restart()`.
  */
 import * as Comlink from 'comlink';
-import type { EngineApi } from './worker';
+import type { EngineApi } from './protocol';
 
 export interface EngineHandle {
   api: Comlink.Remote<EngineApi>;

@@ -1,8 +1,13 @@
 /**
- * The contract between the main thread and the engine worker. Everything that crosses the worker
- * boundary is declared here, as plain structured-cloneable data.
+ * The contract between the main thread and the engine worker: `EngineApi`, the worker's methods, and
+ * everything that crosses the worker boundary, as plain structured-cloneable data. The worker is
+ * written as `api satisfies EngineApi`; the main thread talks to it through `Comlink.Remote<EngineApi>`
+ * (src/engine/client.ts) and imports nothing else from the worker.
  */
 import type { ModelName } from '../models/model';
+import type { ChosenFile } from '../models/weightsArchive';
+import type { ExperimentConfig } from '../sim/config';
+import type { TileInspection } from '../sim/analogLayer';
 
 /** tfjs backends, in the order the engine tries them. */
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -161,4 +166,58 @@ export interface WeightsInUse {
   source: string;
   /** Top-1 of the digital model on the 10,000 test images, from the manifest, when known. */
   baselineAccuracy: number | null;
+}
+
+/** A tile's view for the inspector plus real input vectors for its rows ([numVectors, inputRows]). */
+export interface TileInspectionWithInputs extends TileInspection {
+  inputs: Float32Array;
+  numVectors: number;
+  inputRows: number;
+  /** The layer's calibrated input range ν (null when not calibrated). */
+  inputScale: number | null;
+  inputSigned: boolean;
+  /** How the tile's arrays combine into digitised column groups (polarity, slice). */
+  groups: {
+    label: string;
+    terms: { array: number; sign: 1 | -1 }[];
+    weightPerSiemens: number;
+    signedCurrents: boolean;
+  }[];
+}
+
+/** The engine worker's methods. One job runs at a time; `stop`, `pause` and `resume` act between batches. */
+export interface EngineApi {
+  /** Selects the tfjs backend (once per worker); `forced` comes from the URL option `?backend=`. */
+  init(forced: BackendName | null): Promise<BackendReport>;
+  /** Which CIFAR-10 data is available (the starter set always, the full set when present). */
+  dataStatus(): Promise<DataStatus>;
+  /** Checks and keeps the official `cifar-10-binary.tar.gz` the person chose (IndexedDB). */
+  importArchive(archive: Blob): Promise<DataStatus>;
+  /** Runs the experiment `config` describes (inference or VGG-8 training), streaming progress. */
+  runExperiment(
+    config: ExperimentConfig,
+    onProgress: (progress: ExperimentProgress) => void,
+  ): Promise<ExperimentResult>;
+  /** One tile of `layerName` on the experiment's first chip, with real inputs, for the inspector. */
+  inspectTile(
+    config: ExperimentConfig,
+    layerName: string,
+    rowTile: number,
+    colTile: number,
+  ): Promise<TileInspectionWithInputs>;
+  /** Trained weights as one zip of model.json and float32 shards (the format the app loads). */
+  exportWeights(
+    model: ModelName,
+    values: ReadonlyMap<string, Float32Array>,
+    trainer: Record<string, unknown>,
+  ): Promise<Uint8Array>;
+  /** Checks the chosen weights files and uses them for their model's inference runs. */
+  useWeightsFiles(files: ChosenFile[], source: string): Promise<WeightsInUse>;
+  /** Goes back to the weights that ship with the app. */
+  useShippedWeights(model: ModelName): Promise<WeightsInUse>;
+  stop(): void;
+  pause(): void;
+  resume(): void;
+  /** The worker's `tf.memory()`: tensors and bytes held (tests check it stays flat). */
+  memory(): MemoryReport;
 }

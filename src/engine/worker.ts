@@ -14,31 +14,12 @@ import { WorkerData } from './workerData';
 import { WorkerModels, describeWeights } from './workerModels';
 import { runInferenceJob } from './jobs/inferenceJob';
 import { runTrainingJob } from './jobs/trainingJob';
-import { programLayer, toAnalogSpec } from './analogRunner';
-import {
-  DigitalRunner,
-  getModel,
-  type LinearLayerRunner,
-  type ModelDefinition,
-  type ModelName,
-  type WeightMap,
-} from '../models';
-import { makeBatch } from '../data/augment';
+import { INSPECTOR_IMAGES, inspectTile } from './jobs/inspectTileJob';
+import { getModel, type WeightMap } from '../models';
 import { saveWeights } from '../models/weights';
-import { packWeightsArchive, type ChosenFile } from '../models/weightsArchive';
-import { im2col } from '../sim/im2col';
+import { packWeightsArchive } from '../models/weightsArchive';
 import { parseExperimentConfig, type ExperimentConfig } from '../sim/config';
-import type { TileInspection } from '../sim/analogLayer';
-import { createRng } from '../sim/rng';
-import type {
-  BackendName,
-  BackendReport,
-  DataStatus,
-  ExperimentProgress,
-  ExperimentResult,
-  MemoryReport,
-  WeightsInUse,
-} from './protocol';
+import type { BackendReport, EngineApi } from './protocol';
 
 /**
  * The backend choice, started once per worker. A promise, not its result: a second `init()` that
@@ -53,54 +34,6 @@ const data = new WorkerData(import.meta.env.BASE_URL);
 /** Digital top-1 of a set of weights on the first N test images (N → accuracy), measured once. */
 const baselines = new WeakMap<WeightMap, Map<number, number>>();
 const models = new WorkerModels(import.meta.env.BASE_URL);
-
-/** Images whose activations feed the tile inspector (and calibrate its converter ranges). */
-const INSPECTOR_IMAGES = 2;
-/** Input vectors sent to the inspector's step-through and histogram. */
-const INSPECTOR_VECTORS = 64;
-
-/** A tile's view for the inspector plus real input vectors for its rows ([numVectors, inputRows]). */
-export interface TileInspectionWithInputs extends TileInspection {
-  inputs: Float32Array;
-  numVectors: number;
-  inputRows: number;
-  inputScale: number | null;
-  inputSigned: boolean;
-  groups: {
-    label: string;
-    terms: { array: number; sign: 1 | -1 }[];
-    weightPerSiemens: number;
-    signedCurrents: boolean;
-  }[];
-}
-
-/** Runs the digital network on `x` (disposed) and returns (kept) the input of layer `name`. */
-function captureLayerInput(
-  model: ModelDefinition,
-  weights: WeightMap,
-  name: string,
-  x: tf.Tensor4D,
-): tf.Tensor {
-  const digital = new DigitalRunner(weights);
-  let captured: tf.Tensor | null = null;
-  const capture = (input: tf.Tensor) => {
-    if (!captured) captured = tf.keep(input.clone());
-  };
-  const runner: LinearLayerRunner = {
-    conv2d: (layer, input, stride, padding) => {
-      if (layer === name) capture(input);
-      return digital.conv2d(layer, input, stride, padding);
-    },
-    dense: (layer, input) => {
-      if (layer === name) capture(input);
-      return digital.dense(layer, input);
-    },
-  };
-  tf.dispose(model.forward(weights, runner, x));
-  x.dispose();
-  if (!captured) throw new Error(`layer "${name}" was not reached by the forward pass`);
-  return captured;
-}
 
 /** Re-validates a config that crossed the worker boundary (the worker trusts nothing it is sent). */
 function validConfig(input: unknown): ExperimentConfig {
@@ -130,7 +63,7 @@ async function runExclusive<T>(job: (control: JobControl) => Promise<T>): Promis
 
 const api = {
   /** Selects the backend (once per worker). `forced` comes from the URL option `?backend=`. */
-  async init(forced: BackendName | null): Promise<BackendReport> {
+  async init(forced) {
     backendSelection ??= selectBackend(forced, {
       'tfjs-backend-wasm.wasm': wasmUrl,
       'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
@@ -140,20 +73,17 @@ const api = {
     return backendReport;
   },
 
-  async dataStatus(): Promise<DataStatus> {
+  async dataStatus() {
     return data.status();
   },
 
   /** Imports the official `cifar-10-binary.tar.gz` chosen by the user; kept in IndexedDB. */
-  async importArchive(archive: Blob): Promise<DataStatus> {
+  async importArchive(archive) {
     return data.importArchive(archive);
   },
 
   /** Runs the experiment `config` describes (inference or VGG-8 training), streaming progress. */
-  async runExperiment(
-    input: ExperimentConfig,
-    onProgress: (progress: ExperimentProgress) => void,
-  ): Promise<ExperimentResult> {
+  async runExperiment(input, onProgress) {
     return runExclusive(async (control) => {
       try {
         const config = validConfig(input);
@@ -196,87 +126,27 @@ const api = {
     });
   },
 
-  /**
-   * Programs one layer of `config`'s model on a simulated chip (the first chip of the experiment's
-   * seed, as run 1 of an inference programs it) and returns one tile's conductances for the inspector,
-   * with real input vectors for the tile's rows: the layer's inputs when the digital network reads the
-   * first training images (which also calibrate the converter ranges, as the routine does).
-   */
-  async inspectTile(
-    input: ExperimentConfig,
-    layerName: string,
-    rowTile: number,
-    colTile: number,
-  ): Promise<TileInspectionWithInputs> {
+  /** One tile of a layer for the inspector (src/engine/jobs/inspectTileJob.ts). */
+  async inspectTile(input, layerName, rowTile, colTile) {
     const config = validConfig(input);
     const model = getModel(config.experiment.model);
-    const index = model.linearLayers.findIndex((l) => l.name === layerName);
-    if (index < 0) throw new Error(`${model.name} has no layer "${layerName}"`);
-    const loaded = await models.get(model.name);
-    const weights = loaded.tensors;
-    const spec = toAnalogSpec(model.linearLayers[index]!, index);
-    const layer = await programLayer(
-      model,
-      index,
-      weights,
+    const [loaded, train] = [await models.get(model.name), await data.trainImages(INSPECTOR_IMAGES)];
+    return inspectTile({
       config,
-      createRng(config.experiment.seed).fork('chip').fork(0).fork(layerName),
-    );
-    try {
-      const train = (await data.trainImages(INSPECTOR_IMAGES)).images;
-      const images = makeBatch(
-        train,
-        Int32Array.from({ length: INSPECTOR_IMAGES }, (_, i) => i),
-      );
-      const captured = captureLayerInput(
-        model,
-        weights,
-        layerName,
-        tf.tensor4d(images.x, [INSPECTOR_IMAGES, 32, 32, 3]),
-      );
-      layer.calibrate(captured);
-      const { rows, vectors } = tf.tidy(() => {
-        const matrix =
-          spec.kind === 'conv' ? im2col(captured as tf.Tensor4D, spec) : (captured as tf.Tensor2D);
-        const rowStart = rowTile * layer.plan.tileRows;
-        const rowCount = Math.min(layer.plan.tileRows, matrix.shape[1] - rowStart);
-        // Evenly spaced input vectors (conv: output pixels of the first images).
-        const step = Math.max(1, Math.floor(matrix.shape[0] / INSPECTOR_VECTORS));
-        const picked = tf.range(0, Math.min(INSPECTOR_VECTORS * step, matrix.shape[0]), step, 'int32');
-        return { rows: rowCount, vectors: tf.gather(matrix, picked).slice([0, rowStart], [-1, rowCount]) };
-      });
-      captured.dispose();
-      const inputs = (await vectors.data()) as Float32Array;
-      const numVectors = vectors.shape[0]!;
-      vectors.dispose();
-      return {
-        ...(await layer.inspectTile(rowTile, colTile)),
-        inputs,
-        numVectors,
-        inputRows: rows,
-        inputScale: (await layer.readCalibration()).inputScale,
-        inputSigned: layer.chip.inputSigned,
-        groups: layer.chip.groups.map((g) => ({
-          label: g.label,
-          terms: g.terms,
-          weightPerSiemens: g.weightPerSiemens,
-          signedCurrents: g.signedCurrents,
-        })),
-      };
-    } finally {
-      layer.dispose();
-    }
+      model,
+      weights: loaded.tensors,
+      train: train.images,
+      layerName,
+      rowTile,
+      colTile,
+    });
   },
 
   /**
    * Packs trained weights (a training run's result) as one zip of model.json and float32 shards, the
    * format the app loads; `trainer` describes how they were made (manifest.trainer).
    */
-  async exportWeights(
-    modelName: ModelName,
-    values: ReadonlyMap<string, Float32Array>,
-    trainer: Record<string, unknown>,
-  ): Promise<Uint8Array> {
+  async exportWeights(modelName, values, trainer) {
     const model = getModel(modelName);
     const tensors = new Map(
       model.params.map((p) => {
@@ -297,31 +167,29 @@ const api = {
    * Checks the chosen weights files (a zip, or model.json with its shards) and uses them for the
    * inference runs of the model their model.json names; throws, naming the first problem, otherwise.
    */
-  async useWeightsFiles(files: ChosenFile[], source: string): Promise<WeightsInUse> {
+  async useWeightsFiles(files, source) {
     return runExclusive(async () => models.useFiles(files, source));
   },
 
   /** Goes back to the weights that ship with the app. */
-  async useShippedWeights(name: ModelName): Promise<WeightsInUse> {
+  async useShippedWeights(name) {
     return runExclusive(async () => describeWeights(name, await models.useShipped(name)));
   },
 
-  stop(): void {
+  stop() {
     activeJob?.stop();
   },
-  pause(): void {
+  pause() {
     activeJob?.pause();
   },
-  resume(): void {
+  resume() {
     activeJob?.resume();
   },
 
-  memory(): MemoryReport {
+  memory() {
     const m = tf.memory();
     return { numTensors: m.numTensors, numBytes: m.numBytes };
   },
-};
-
-export type EngineApi = typeof api;
+} satisfies EngineApi;
 
 Comlink.expose(api);

@@ -15,7 +15,7 @@ import type {
   LayerSnr,
   RunSummary,
 } from '../engine/protocol';
-import type { TileInspectionWithInputs } from '../engine/worker';
+import type { TileInspectionWithInputs } from '../engine/protocol';
 import { SHIPPED_WEIGHTS } from '../engine/protocol';
 import { MODEL_LABEL } from '../models/labels';
 import { getEngine, readyEngineApi, type RunStatus } from './engineStore';

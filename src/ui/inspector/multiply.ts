@@ -7,7 +7,7 @@
  * Inputs, ν, ADC full scales and the read groups (with their digital weight c_g per siemens) are the
  * worker's (`inspectTile`): real activations of the layer on training images, after calibration.
  */
-import type { TileInspectionWithInputs } from '../../engine/worker';
+import type { TileInspectionWithInputs } from '../../engine/protocol';
 import { adcGrid, dacSettings, quantiseScalar, type DacSettings } from '../../sim/chip';
 import type { ExperimentConfig } from '../../sim/config';
 
