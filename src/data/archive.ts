@@ -20,6 +20,7 @@ import {
 } from './cifar10';
 import { md5Hex, verifySha256 } from './checksums';
 import { CifarDataError, formatCount } from './errors';
+import { errorMessage } from '../sim/errors';
 
 export const CIFAR10_ARCHIVE_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 export const CIFAR10_ARCHIVE_NAME = 'cifar-10-binary.tar.gz';
@@ -145,7 +146,7 @@ export async function gunzip(
     );
     return await collect(stream, sizeHint);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorMessage(error);
     const truncated = /unexpected end|truncat|incomplete/i.test(detail);
     throw new CifarDataError(
       truncated ? 'truncated' : 'corrupt',

@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, BackendRejection, BackendReport } from './protocol';
+import { errorMessage } from '../sim/errors';
 
 /** URLs of the WASM binaries; the bundler provides them in the browser, a directory path in Node. */
 export type WasmPaths = Parameters<typeof setWasmPaths>[0];
@@ -53,10 +54,6 @@ async function probeWebGl(): Promise<ProbeResult> {
   const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? 'WebGL 2');
   gl.getExtension('WEBGL_lose_context')?.loseContext();
   return { description: `WebGL 2 · ${renderer}`, software: SOFTWARE_RENDERER.test(renderer) };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 const SOFTWARE_REASON = (name: BackendName, device: string) =>
@@ -106,7 +103,7 @@ export async function selectBackend(
         rejected,
       };
     } catch (error) {
-      rejected.push({ backend, reason: describe(error) });
+      rejected.push({ backend, reason: errorMessage(error) });
       return null;
     }
   };
@@ -116,7 +113,7 @@ export async function selectBackend(
     try {
       probe = await probes[backend]();
     } catch (error) {
-      rejected.push({ backend, reason: describe(error) });
+      rejected.push({ backend, reason: errorMessage(error) });
       return null;
     }
     if (probe.software && !allowSoftware) {

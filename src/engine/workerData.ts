@@ -20,15 +20,12 @@ import { CifarMissingError, formatCount } from '../data/errors';
 import { loadStarterSet, type StarterSet } from '../data/starterSet';
 import { isCifarOnServer, loadBatches, loadCifarFromServer, saveBatches } from '../data/store';
 import type { DataSetName, DataStatus, FullDataStatus } from './protocol';
+import { errorMessage } from '../sim/errors';
 
 /** The first images of a split, and which set supplied them. */
 export interface ImagesInUse {
   images: CifarImages;
   set: DataSetName;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 const HOW_TO_GET_IT =
@@ -90,7 +87,7 @@ export class WorkerData {
       }
       return { state: 'missing', message: `The full CIFAR-10 is not here yet. ${HOW_TO_GET_IT}` };
     } catch (error) {
-      return { state: 'error', message: describe(error) };
+      return { state: 'error', message: errorMessage(error) };
     }
   }
 

@@ -8,6 +8,7 @@ import { getModel, type ModelName } from '../models';
 import { loadWeights, type LoadedWeights, type WeightsModelJson } from '../models/weights';
 import { loadWeightsFiles, type ChosenFile } from '../models/weightsArchive';
 import { SHIPPED_WEIGHTS, type WeightsInUse } from './protocol';
+import { errorMessage } from '../sim/errors';
 
 export interface ModelWeights {
   tensors: Map<string, tf.Tensor>;
@@ -43,7 +44,7 @@ export class WorkerModels {
       const loaded = loadWeights(getModel(name), folder).then((w) => fromLoaded(w, SHIPPED_WEIGHTS));
       entry = loaded.catch((error: unknown) => {
         // A server without the file answers 404, or (Vite) its index page, which is not JSON.
-        const text = error instanceof Error ? error.message : String(error);
+        const text = errorMessage(error);
         if (/HTTP 404|not JSON/.test(text)) {
           throw new Error(
             `The pretrained ${name} weights are not on this server (${folder}model.json). They ship with ` +

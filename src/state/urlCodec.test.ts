@@ -97,7 +97,7 @@ describe('urlCodec', () => {
 
   it('replaces bad values by defaults, ignores unknown keys and lists each in a notice', () => {
     const decoded = decodeConfig(
-      '?v=1&adcBits=abc&tileRows=-5&model=resnet&foo=bar&drift.enabled=maybe&onOffRatio=0.5&dacBits=4&hide=nothing',
+      '?v=2&adcBits=abc&tileRows=-5&model=resnet&foo=bar&drift.enabled=maybe&onOffRatio=0.5&dacBits=4&hide=nothing',
     );
     const expected = setPath(defaultExperimentConfig(), 'periphery.dacBits', 4);
     expect(decoded.config).toEqual(expected);
@@ -160,5 +160,25 @@ describe('urlCodec', () => {
       const decoded = decodeConfig(parts.join('&'));
       expect(parseExperimentConfig(decoded.config).ok).toBe(true);
     }
+  });
+
+  it('reads a version-1 link with the defaults of its time (10,000 images × 10 runs)', () => {
+    const old = decodeConfig('?v=1&seed=3&adcBits=5');
+    expect(old.config.experiment).toMatchObject({ images: 10000, runs: 10, seed: 3 });
+    expect(old.config.periphery.adcBits).toBe(5);
+    expect(old.notices.join(' ')).toContain('version 1');
+    // A value the old link did give is kept; the current version uses the current defaults.
+    expect(decodeConfig('?v=1&images=200').config.experiment).toMatchObject({ images: 200, runs: 10 });
+    expect(decodeConfig('?v=2&seed=3').config.experiment).toMatchObject({ images: 1000, runs: 3 });
+    // Written again, the old link's meaning survives: its images and runs are now non-default values.
+    const again = decodeConfig(encodeConfig(old.config));
+    expect(again.config).toEqual(old.config);
+    expect(again.notices).toEqual([]);
+  });
+
+  it('migrates a saved version-1 config object the same way', () => {
+    const parsed = parseExperimentConfig({ schemaVersion: 1, experiment: { seed: 4 } });
+    expect(parsed.ok && parsed.config.experiment).toMatchObject({ images: 10000, runs: 10, seed: 4 });
+    expect(parsed.ok && parsed.config.schemaVersion).toBe(2);
   });
 });

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { readViewerOptions } from '../state/urlOptions';
-import { useEngineStore } from '../state/engineStore';
-import { startUrlSync, useConfigStore } from '../state/configStore';
+import { useLab } from '../state/store';
+import { startUrlSync } from '../state/urlSync';
+import { readSavedRuns, startRunsPersistence } from '../state/runsPersistence';
 import { SECTIONS } from '../state/urlCodec';
 import { BackendBadge } from './BackendBadge';
 import { ConfigPanels } from './panels/ConfigPanels';
@@ -15,16 +16,33 @@ import { installDebugHooks } from './debugHooks';
 export function App() {
   const options = useMemo(() => readViewerOptions(window.location.search), []);
   // The settings come from the URL once, before the first paint; the page then waits for Run.
-  useState(() => useConfigStore.getState().loadFromUrl(window.location.search));
-  const init = useEngineStore((s) => s.init);
-  const engineError = useEngineStore((s) => s.engineError);
-  const hidden = useConfigStore((s) => s.hidden);
+  useState(() => useLab.getState().loadFromUrl(window.location.search));
+  const init = useLab((s) => s.initEngine);
+  const engineError = useLab((s) => s.engineError);
+  const storageMessage = useLab((s) => s.runsStorageMessage);
+  const hidden = useLab((s) => s.hidden);
   const controlsHidden = SECTIONS.every((s) => hidden.includes(s));
 
   useEffect(() => {
     void init(options.backend);
   }, [init, options.backend]);
   useEffect(() => startUrlSync(window), []);
+  useEffect(() => {
+    // Saved runs come back first; only then are changes written (so nothing overwrites them).
+    let stop = () => {};
+    let cancelled = false;
+    const report = (message: string | null) => useLab.setState({ runsStorageMessage: message });
+    void readSavedRuns().then(({ runs, message }) => {
+      if (cancelled) return;
+      useLab.getState().addRuns(runs);
+      report(message);
+      stop = startRunsPersistence(report);
+    });
+    return () => {
+      cancelled = true;
+      stop();
+    };
+  }, []);
   useEffect(() => installDebugHooks(window), []);
 
   return (
@@ -46,6 +64,11 @@ export function App() {
       {engineError && (
         <p className="notice notice-error" role="alert">
           {engineError}
+        </p>
+      )}
+      {storageMessage && (
+        <p className="notice" role="status">
+          {storageMessage}
         </p>
       )}
       <LessonPanel />

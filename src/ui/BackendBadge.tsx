@@ -1,8 +1,8 @@
-import { useEngineStore } from '../state/engineStore';
+import { useLab } from '../state/store';
 
 /** Shows which tfjs backend runs the simulation, on which device, and why faster ones were skipped. */
 export function BackendBadge() {
-  const backend = useEngineStore((s) => s.backend);
+  const backend = useLab((s) => s.backend);
   if (!backend) {
     return (
       <div className="backend-badge" aria-live="polite">

@@ -1,4 +1,4 @@
-import { useEngineStore } from '../state/engineStore';
+import { useLab } from '../state/store';
 
 const ARCHIVE_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 
@@ -8,11 +8,11 @@ const ARCHIVE_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
  * the current experiment asks for, to say plainly when the starter set is not enough.
  */
 export function DataPanel({ neededTestImages }: { neededTestImages: number }) {
-  const data = useEngineStore((s) => s.data);
-  const importing = useEngineStore((s) => s.importing);
-  const importError = useEngineStore((s) => s.importError);
-  const importArchive = useEngineStore((s) => s.importArchive);
-  const refreshData = useEngineStore((s) => s.refreshData);
+  const data = useLab((s) => s.data);
+  const importing = useLab((s) => s.importing);
+  const importError = useLab((s) => s.importError);
+  const importArchive = useLab((s) => s.importArchive);
+  const refreshData = useLab((s) => s.refreshData);
   if (!data) return null;
   const full = data.full;
   const starterTest = data.starter.testImages.toLocaleString('en');

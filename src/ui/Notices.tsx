@@ -1,9 +1,9 @@
-import { useConfigStore } from '../state/configStore';
+import { useLab } from '../state/store';
 
 /** What the opened link contained but could not be used; the defaults were applied instead. */
 export function UrlNotices({ extra }: { extra: string[] }) {
-  const notices = useConfigStore((s) => s.notices);
-  const dismiss = useConfigStore((s) => s.dismissNotices);
+  const notices = useLab((s) => s.notices);
+  const dismiss = useLab((s) => s.dismissNotices);
   const all = [...extra, ...notices];
   if (all.length === 0) return null;
   return (

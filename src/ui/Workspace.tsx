@@ -1,5 +1,5 @@
 import { useState, type KeyboardEvent } from 'react';
-import { useConfigStore } from '../state/configStore';
+import { useLab } from '../state/store';
 import { Floorplan } from './floorplan/Floorplan';
 import { RunControls } from './runs/RunControls';
 import { WeightsPicker } from './runs/WeightsPicker';
@@ -18,7 +18,7 @@ type TabId = (typeof TABS)[number]['id'];
  * the experiments' charts and results first, then the chip floorplan — as tabs.
  */
 export function Workspace() {
-  const hidden = useConfigStore((s) => s.hidden);
+  const hidden = useLab((s) => s.hidden);
   const tabs = TABS.filter((t) => !hidden.includes(t.id));
   const [chosen, setChosen] = useState<TabId>('runs');
   const active = tabs.find((t) => t.id === chosen)?.id ?? tabs[0]?.id;

@@ -3,7 +3,7 @@
  * so a test can check that repeated and stopped runs leak no tensors.
  */
 import type { MemoryReport } from '../engine/protocol';
-import { getEngine } from '../state/engineStore';
+import { useLab } from '../state/store';
 
 declare global {
   interface Window {
@@ -13,5 +13,5 @@ declare global {
 }
 
 export function installDebugHooks(target: Window): void {
-  target.__crossbarMemory = () => getEngine().api.memory();
+  target.__crossbarMemory = () => useLab.getState().engineNow().memory();
 }

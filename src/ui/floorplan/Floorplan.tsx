@@ -1,19 +1,20 @@
 import { Suspense, use, useMemo, useState } from 'react';
 import { planModel, type ModelPlan } from '../../sim/tiling';
-import { useConfigStore } from '../../state/configStore';
+import { useLab } from '../../state/store';
 import { useElementWidth } from '../useElementWidth';
 import { TileInspector } from '../inspector/TileInspector';
 import { ChipView } from './ChipView';
 import { LayerGrid } from './LayerGrid';
 import { layerColour, layoutChip } from './layout';
 import { loadModelLayers } from './useModelLayers';
+import { errorMessage } from '../../sim/errors';
 
 const fmt = new Intl.NumberFormat('en');
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
 
 /** The tile floorplan of the chosen model and tile size; click a layer, then a tile, to inspect it. */
 export function Floorplan() {
-  const model = useConfigStore((s) => s.config.experiment.model);
+  const model = useLab((s) => s.config.experiment.model);
   return (
     <section className="panel" aria-labelledby="floorplan-title">
       <h2 id="floorplan-title">Tile floorplan</h2>
@@ -26,8 +27,8 @@ export function Floorplan() {
 
 function FloorplanBody({ model }: { model: 'vgg8' | 'googlenet' }) {
   const layers = use(loadModelLayers(model));
-  const crossbar = useConfigStore((s) => s.config.crossbar);
-  const periphery = useConfigStore((s) => s.config.periphery);
+  const crossbar = useLab((s) => s.config.crossbar);
+  const periphery = useLab((s) => s.config.periphery);
   const [selected, setSelected] = useState<{ model: string; index: number } | null>(null);
   const [inspecting, setInspecting] = useState<{ layer: string; rowTile: number; colTile: number } | null>(
     null,
@@ -38,7 +39,7 @@ function FloorplanBody({ model }: { model: 'vgg8' | 'googlenet' }) {
     try {
       return { plan: planModel([...layers], crossbar, periphery) };
     } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
+      return { error: errorMessage(error) };
     }
   }, [layers, crossbar, periphery]);
   const layout = useMemo(

@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ExperimentConfig } from '../../sim/config';
 import type { TilePlan } from '../../sim/tiling';
-import { useConfigStore } from '../../state/configStore';
-import { useRunsStore } from '../../state/runsStore';
+import { useLab } from '../../state/store';
 import { HeatMap, gradientCss } from './HeatMap';
 import { Histogram } from './Histogram';
 import { adcHistogram, type Inspection } from './multiply';
 import { StepThrough } from './StepThrough';
+import { errorMessage } from '../../sim/errors';
 
 interface TileInspectorProps {
   plan: TilePlan;
@@ -22,20 +22,18 @@ const micro = (s: number) => `${(s * 1e6).toPrecision(3)} µS`;
 
 /** One tile: its conductances, the ADC inputs it produces, and one multiply step by step. */
 export function TileInspector({ plan, rowTile, colTile, onClose }: TileInspectorProps) {
-  const config = useConfigStore((s) => s.config);
+  const config = useLab((s) => s.config);
   const [fetched, setFetched] = useState<Fetched | null>(null);
   const [mode, setMode] = useState<MapMode>('programmed');
 
   useEffect(() => {
     let cancelled = false;
-    useRunsStore
+    useLab
       .getState()
       .inspectTile(config, plan.layer, rowTile, colTile)
       .then(
         (ins) => !cancelled && setFetched({ config, ins, error: null }),
-        (error: unknown) =>
-          !cancelled &&
-          setFetched({ config, ins: null, error: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) => !cancelled && setFetched({ config, ins: null, error: errorMessage(error) }),
       );
     return () => {
       cancelled = true;

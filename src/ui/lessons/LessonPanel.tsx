@@ -1,12 +1,12 @@
-import { useConfigStore } from '../../state/configStore';
+import { useLab } from '../../state/store';
 import { lessonById, lessons } from '../../state/lessons';
 import { leafByPath } from '../../state/urlCodec';
 import { metaOf } from '../panels/fieldMeta';
 
 /** The lesson menu: each entry loads the lesson's settings (and its link into the address bar). */
 export function LessonMenu() {
-  const loadLesson = useConfigStore((s) => s.loadLesson);
-  const current = useConfigStore((s) => s.lessonId);
+  const loadLesson = useLab((s) => s.loadLesson);
+  const current = useLab((s) => s.lessonId);
   return (
     <details className="lesson-menu">
       <summary>Lessons</summary>
@@ -42,9 +42,9 @@ function goToControl(path: string) {
 
 /** The explanation beside the controls while a lesson is open. */
 export function LessonPanel() {
-  const lessonId = useConfigStore((s) => s.lessonId);
-  const loadLesson = useConfigStore((s) => s.loadLesson);
-  const closeLesson = useConfigStore((s) => s.closeLesson);
+  const lessonId = useLab((s) => s.lessonId);
+  const loadLesson = useLab((s) => s.loadLesson);
+  const closeLesson = useLab((s) => s.closeLesson);
   const lesson = lessonId ? lessonById(lessonId) : undefined;
   if (!lesson) return null;
   const index = lessons.indexOf(lesson);

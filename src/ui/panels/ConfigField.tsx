@@ -1,5 +1,5 @@
 import { memo, useId, useState } from 'react';
-import { useConfigStore } from '../../state/configStore';
+import { useLab } from '../../state/store';
 import { formatValue, getPath, isKeyHidden, leafByPath, parseLeafText } from '../../state/urlCodec';
 import { lessonById } from '../../state/lessons';
 import { metaOf } from './fieldMeta';
@@ -21,12 +21,12 @@ export const ConfigField = memo(function ConfigField({ path, label }: ConfigFiel
   if (!leaf) throw new Error(`ConfigField: no config field ${path}`);
   const meta = metaOf(leaf);
   const id = useId();
-  const value = useConfigStore((s) => getPath(s.config, path));
-  const inactive = useConfigStore((s) => meta.inactive?.(s.config) ?? null);
-  const hidden = useConfigStore((s) => isKeyHidden(s.hidden, leaf.key));
-  const setField = useConfigStore((s) => s.setField);
+  const value = useLab((s) => getPath(s.config, path));
+  const inactive = useLab((s) => meta.inactive?.(s.config) ?? null);
+  const hidden = useLab((s) => isKeyHidden(s.hidden, leaf.key));
+  const setField = useLab((s) => s.setField);
   // A lesson's controls are highlighted (and its panel links to them by `data-path`).
-  const focused = useConfigStore((s) => (s.lessonId ? lessonById(s.lessonId)?.focus.includes(path) : false));
+  const focused = useLab((s) => (s.lessonId ? lessonById(s.lessonId)?.focus.includes(path) : false));
   const [draft, setDraft] = useState<{ text: string; error: string | null } | null>(null);
   if (hidden) return null;
 

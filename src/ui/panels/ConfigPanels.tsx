@@ -1,4 +1,4 @@
-import { useConfigStore } from '../../state/configStore';
+import { useLab } from '../../state/store';
 import { configLeaves, type Section } from '../../state/urlCodec';
 import { ConfigField } from './ConfigField';
 import { EffectBox } from './EffectBox';
@@ -14,11 +14,9 @@ const SECTION_TITLES: Record<Section, { title: string; intro: string }> = {
 };
 
 function SectionPanel({ section }: { section: Section }) {
-  const hidden = useConfigStore((s) => s.hidden.includes(section));
-  const presetsHidden = useConfigStore((s) => s.hidden.includes('presets'));
-  const trainingIdle = useConfigStore(
-    (s) => section === 'training' && s.config.experiment.routine !== 'training',
-  );
+  const hidden = useLab((s) => s.hidden.includes(section));
+  const presetsHidden = useLab((s) => s.hidden.includes('presets'));
+  const trainingIdle = useLab((s) => section === 'training' && s.config.experiment.routine !== 'training');
   if (hidden) return null;
   const leaves = configLeaves.filter((l) => l.section === section && !isEffectPath(l.path));
   const basic = leaves.filter((l) => !metaOf(l).advanced);
@@ -54,7 +52,7 @@ function SectionPanel({ section }: { section: Section }) {
 
 /** Every part of ExperimentConfig, generated from the schema (labels and rules in fieldMeta.ts). */
 export function ConfigPanels() {
-  const reset = useConfigStore((s) => s.reset);
+  const reset = useLab((s) => s.resetConfig);
   return (
     <div className="config-panels" aria-label="Experiment settings" role="region">
       {(['experiment', 'crossbar', 'periphery', 'device', 'training'] as const).map((s) => (

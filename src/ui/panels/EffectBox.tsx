@@ -1,6 +1,6 @@
 import { drawMomentOf } from '../../sim/config';
 import type { DrawMoment } from '../../sim/rng';
-import { useConfigStore } from '../../state/configStore';
+import { useLab } from '../../state/store';
 import { configLeaves, getPath } from '../../state/urlCodec';
 import { ConfigField } from './ConfigField';
 import type { EffectInfo } from './fieldMeta';
@@ -14,9 +14,9 @@ const MOMENT_TEXT: Record<DrawMoment | 'none', { short: string; long: string }> 
 
 /** One non-ideality: its switch, when its randomness is drawn, a one-line explanation and its parameters. */
 export function EffectBox({ info }: { info: EffectInfo }) {
-  const enabled = useConfigStore((s) => getPath(s.config, `${info.path}.enabled`) === true);
-  const moment = useConfigStore((s) => drawMomentOf(info.effect, s.config)) ?? 'none';
-  const hidden = useConfigStore((s) => s.hidden.includes(info.path.split('.').slice(1).join('.')));
+  const enabled = useLab((s) => getPath(s.config, `${info.path}.enabled`) === true);
+  const moment = useLab((s) => drawMomentOf(info.effect, s.config)) ?? 'none';
+  const hidden = useLab((s) => s.hidden.includes(info.path.split('.').slice(1).join('.')));
   if (hidden) return null;
   const params = configLeaves.filter(
     (l) => l.path.startsWith(`${info.path}.`) && l.path !== `${info.path}.enabled`,

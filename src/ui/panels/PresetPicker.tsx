@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { presets, type Preset } from '../../sim/presets';
-import { useConfigStore } from '../../state/configStore';
+import { useLab } from '../../state/store';
 
 /** Device and framework-convention presets; each shows what it sets and where its numbers come from. */
 export function PresetPicker() {
-  const applyPreset = useConfigStore((s) => s.applyPreset);
+  const applyPreset = useLab((s) => s.applyPreset);
   const [chosen, setChosen] = useState<Preset | null>(null);
   const [error, setError] = useState<string | null>(null);
   const groups: [string, Preset[]][] = [

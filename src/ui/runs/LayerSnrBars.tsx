@@ -1,6 +1,6 @@
 import { useDeferredValue } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useRunsStore } from '../../state/runsStore';
+import { useLab } from '../../state/store';
 import type { LayerSnr } from '../../engine/protocol';
 
 /**
@@ -10,7 +10,7 @@ import type { LayerSnr } from '../../engine/protocol';
 export function LayerSnrBars() {
   // Label and SNR only: the run's record changes with every progress message, these rarely do.
   const run = useDeferredValue(
-    useRunsStore(
+    useLab(
       useShallow((s) => {
         const r = s.runs.findLast((x) => x.layerSnr.length > 0);
         return r ? { label: r.label, layerSnr: r.layerSnr } : null;

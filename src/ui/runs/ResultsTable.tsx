@@ -1,25 +1,28 @@
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { isLive, useRunsStore, type RunRecord } from '../../state/runsStore';
-import { useWeightsStore } from '../../state/weightsStore';
+import { isLive, type RunRecord } from '../../state/slices/runsSlice';
+import { useLab } from '../../state/store';
 import { differingKeys, valueText } from './configDiff';
-import { download, runsToCsv, runsToJson } from './exporters';
+import { download, runsToCsv } from './exporters';
+import { runsFromJson, runsToJson } from '../../state/runsFile';
+import { errorMessage } from '../../sim/errors';
 
 const pct = (v: number | null | undefined) =>
   v === null || v === undefined ? '—' : `${(100 * v).toFixed(2)} %`;
 
 function accuracyText(r: RunRecord): string {
-  if (r.config.experiment.routine === 'training')
-    return pct(r.epochPoints[r.epochPoints.length - 1]?.testAccuracy);
+  if (r.config.experiment.routine === 'training') return pct(r.series.epochPoints.at(-1)?.testAccuracy);
   if (r.result?.meanAccuracy !== null && r.result?.meanAccuracy !== undefined)
     return `${pct(r.result.meanAccuracy)} ± ${pct(r.result.stdAccuracy ?? 0)}`;
-  const done = r.runSummaries.map((s) => s.accuracy);
+  const done = r.series.runSummaries.map((s) => s.accuracy);
   return done.length ? `${pct(done.reduce((a, b) => a + b, 0) / done.length)} (so far)` : '—';
 }
 
 /** A training run's weights: download them as one zip, or use them for inference runs. */
 function TrainedWeightsActions({ run }: { run: RunRecord }) {
-  const { busy, exportTrained, loadTrained } = useWeightsStore();
+  const busy = useLab((s) => s.weightsBusy);
+  const exportTrained = useLab((s) => s.exportTrainedWeights);
+  const loadTrained = useLab((s) => s.useTrainedWeights);
   const [error, setError] = useState<string | null>(null);
   return (
     <>
@@ -30,7 +33,7 @@ function TrainedWeightsActions({ run }: { run: RunRecord }) {
           setError(null);
           exportTrained(run).then(
             (zip) => download(`crossbar-lab-${run.id}-${run.config.experiment.model}-weights.zip`, zip),
-            (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+            (e: unknown) => setError(errorMessage(e)),
           );
         }}
       >
@@ -47,13 +50,28 @@ function TrainedWeightsActions({ run }: { run: RunRecord }) {
 /** Every run, with what differs between their configs; export as CSV or JSON. */
 export function ResultsTable() {
   // Deferred: the table re-renders in an interruptible background pass, not inside a progress message.
-  const runs = useDeferredValue(useRunsStore((s) => s.runs));
-  const rename = useRunsStore((s) => s.rename);
-  const remove = useRunsStore((s) => s.remove);
+  const runs = useDeferredValue(useLab((s) => s.runs));
+  const rename = useLab((s) => s.renameRun);
+  const remove = useLab((s) => s.removeRun);
   // Configs change only when runs are added or removed, not with every progress message.
-  const configs = useRunsStore(useShallow((s) => s.runs.map((r) => r.config)));
+  const configs = useLab(useShallow((s) => s.runs.map((r) => r.config)));
   const diffs = useMemo(() => differingKeys(configs), [configs]);
+  const addRuns = useLab((s) => s.addRuns);
+  const importInput = useRef<HTMLInputElement>(null);
+  const [importMessage, setImportMessage] = useState<{ text: string; error: boolean } | null>(null);
   const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  const importRuns = async (file: File) => {
+    const read = runsFromJson(await file.text());
+    if (!read.ok) {
+      setImportMessage({ text: read.message, error: true });
+      return;
+    }
+    addRuns(read.runs);
+    setImportMessage({
+      text: `Imported ${read.runs.length} run${read.runs.length === 1 ? '' : 's'} from ${file.name}.`,
+      error: false,
+    });
+  };
   return (
     <div className="results">
       <div className="results-header">
@@ -80,8 +98,36 @@ export function ResultsTable() {
           >
             Export JSON
           </button>
+          <button
+            type="button"
+            onClick={() => importInput.current?.click()}
+            title="Runs saved with Export JSON, to compare with these"
+          >
+            Import JSON…
+          </button>
+          <input
+            ref={importInput}
+            type="file"
+            accept=".json,application/json"
+            hidden
+            aria-label="Runs file"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              e.target.value = '';
+              if (file) void importRuns(file);
+            }}
+          />
         </div>
       </div>
+      {importMessage && (
+        <p
+          className={importMessage.error ? 'field-error' : 'muted small'}
+          role={importMessage.error ? 'alert' : 'status'}
+          data-testid="runs-import-message"
+        >
+          {importMessage.text}
+        </p>
+      )}
       {runs.length === 0 ? (
         <p className="muted">
           No runs yet. Each run you start is listed here; change a setting and run again to compare.
@@ -131,8 +177,8 @@ export function ResultsTable() {
                   <td data-testid="run-accuracy" data-value={r.result?.meanAccuracy ?? ''}>
                     {accuracyText(r)}
                   </td>
-                  <td data-testid="run-baseline" data-value={r.baselineAccuracy ?? ''}>
-                    {pct(r.baselineAccuracy)}
+                  <td data-testid="run-baseline" data-value={r.series.baselineAccuracy ?? ''}>
+                    {pct(r.series.baselineAccuracy)}
                   </td>
                   <td data-testid="run-images">
                     {r.config.experiment.images.toLocaleString('en')}

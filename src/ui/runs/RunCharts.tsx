@@ -13,10 +13,12 @@ import {
   type YAxisTickContentProps,
 } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
-import { useRunsStore, type RunRecord } from '../../state/runsStore';
+import { useLab } from '../../state/store';
+import type { RunSeries } from '../../state/slices/runsSlice';
 import { useElementWidth } from '../useElementWidth';
 import { chartToPng, download } from './exporters';
 import { decimate, inferenceRows, perRunRows, trainingRows } from './chartData';
+import { errorMessage } from '../../sim/errors';
 
 const COLOURS = ['var(--series-1)', 'var(--series-2)', 'var(--series-3)', 'var(--series-4)'];
 /** Runs differ by dash pattern too, not by colour alone (WCAG 1.4.1). */
@@ -68,7 +70,7 @@ function ChartFrame({
             if (!ref.current) return;
             chartToPng(ref.current, title).then(
               (blob) => download(`crossbar-lab-${testId}.png`, blob),
-              (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+              (e: unknown) => setError(errorMessage(e)),
             );
           }}
         >
@@ -111,57 +113,49 @@ function ChartFrame({
 
 const pctTick = (v: number) => `${v} %`;
 
-/** What a chart draws of a run. */
-export type ChartRun = Pick<
-  RunRecord,
-  'id' | 'label' | 'batchPoints' | 'epochPoints' | 'runSummaries' | 'baselineAccuracy'
-> & {
+/** What a chart draws of a run: its name, the workload's shape and its measured series. */
+export interface ChartRun {
+  id: string;
+  label: string;
   routine: string;
   /** Inference: test images per run, repeats (the x range and whether a ± std band exists). */
   images: number;
   repeats: number;
-};
+  series: RunSeries;
+}
+
+const hasPoints = (s: RunSeries) => s.batchPoints.length > 0 || s.epochPoints.length > 0;
 
 /**
  * The runs as the charts see them: those with points so far. Progress messages arrive every 100 ms and
- * replace each run's record; the charts re-render only when a run's points or label change (recharts
- * redraws every SVG element), so pressing Run, while the worker loads weights and data, costs no chart
- * update.
+ * replace each run's record, but a run's `series` (and config) is replaced only when new points come,
+ * so selecting those per-run objects re-renders the charts only then (recharts redraws every SVG
+ * element) — pressing Run, while the worker loads weights and data, costs no chart update.
  */
 function useChartRuns(): ChartRun[] {
-  const flat = useRunsStore(
-    useShallow((s) =>
-      s.runs
-        .filter((r) => r.batchPoints.length > 0 || r.epochPoints.length > 0)
-        .flatMap((r) => [
-          r.id,
-          r.label,
-          r.config,
-          r.batchPoints,
-          r.epochPoints,
-          r.runSummaries,
-          r.baselineAccuracy,
-        ]),
-    ),
+  const series = useLab(useShallow((s) => s.runs.map((r) => r.series)));
+  const configs = useLab(useShallow((s) => s.runs.map((r) => r.config)));
+  const labels = useLab(useShallow((s) => s.runs.map((r) => r.label)));
+  const ids = useLab(useShallow((s) => s.runs.map((r) => r.id)));
+  return useMemo(
+    () =>
+      ids.flatMap((id, i) => {
+        const config = configs[i]!;
+        return hasPoints(series[i]!)
+          ? [
+              {
+                id,
+                label: labels[i]!,
+                routine: config.experiment.routine,
+                images: config.experiment.images,
+                repeats: config.experiment.runs,
+                series: series[i]!,
+              },
+            ]
+          : [];
+      }),
+    [ids, configs, labels, series],
   );
-  return useMemo(() => {
-    const out: ChartRun[] = [];
-    for (let i = 0; i < flat.length; i += 7) {
-      const config = flat[i + 2] as RunRecord['config'];
-      out.push({
-        id: flat[i] as string,
-        label: flat[i + 1] as string,
-        routine: config.experiment.routine,
-        images: config.experiment.images,
-        repeats: config.experiment.runs,
-        batchPoints: flat[i + 3] as RunRecord['batchPoints'],
-        epochPoints: flat[i + 4] as RunRecord['epochPoints'],
-        runSummaries: flat[i + 5] as RunRecord['runSummaries'],
-        baselineAccuracy: flat[i + 6] as RunRecord['baselineAccuracy'],
-      });
-    }
-    return out;
-  }, [flat]);
 }
 
 interface ChartProps {
@@ -227,8 +221,8 @@ function xAxisTitle(value: string) {
 
 /** Accuracy per batch: mean ± std across each experiment's repeated runs, experiments overlaid. */
 export const InferenceChart = memo(function InferenceChart({ runs, warmUp = false }: ChartProps) {
-  const rows = useMemo(() => decimate(inferenceRows(runs)), [runs]);
-  const withPoints = runs.filter((r) => r.batchPoints.length > 0).length;
+  const rows = useMemo(() => decimate(inferenceRows(runs.map((r) => r.series))), [runs]);
+  const withPoints = runs.filter((r) => r.series.batchPoints.length > 0).length;
   const maxImages = Math.max(1, ...runs.map((r) => r.images));
   return (
     <ChartFrame
@@ -279,7 +273,7 @@ export const InferenceChart = memo(function InferenceChart({ runs, warmUp = fals
               name={r.label}
               {...style(k)}
               strokeWidth={2}
-              dot={dotFor(new Set(r.batchPoints.map((p) => p.batch)).size)}
+              dot={dotFor(new Set(r.series.batchPoints.map((p) => p.batch)).size)}
               isAnimationActive={false}
               connectNulls
             />
@@ -295,17 +289,17 @@ export const InferenceChart = memo(function InferenceChart({ runs, warmUp = fals
  * and the digital network on the same images (dashed). Runs of a single batch show here as they are.
  */
 export const PerRunChart = memo(function PerRunChart({ runs, warmUp = false }: ChartProps) {
-  const rows = useMemo(() => perRunRows(runs), [runs]);
+  const rows = useMemo(() => perRunRows(runs.map((r) => r.series)), [runs]);
   const maxRuns = Math.max(1, ...runs.map((r) => r.repeats));
   return (
     <ChartFrame
       title="Accuracy of each run, and the digital network on the same images"
       testId={warmUp ? null : 'per-run-chart'}
       points={rows.length}
-      series={runs.filter((r) => r.runSummaries.length > 0).length}
+      series={runs.filter((r) => r.series.runSummaries.length > 0).length}
       legend={runs.flatMap((r, k) => [
         { label: r.label, ...style(k) },
-        ...(r.baselineAccuracy === null
+        ...(r.series.baselineAccuracy === null
           ? []
           : [{ label: `${r.label}: digital`, ...style(k), strokeDasharray: '2 3', width: 1 }]),
       ])}
@@ -368,10 +362,10 @@ export const PerRunChart = memo(function PerRunChart({ runs, warmUp = false }: C
             />
           ))}
           {runs.map((r, k) =>
-            r.baselineAccuracy === null ? null : (
+            r.series.baselineAccuracy === null ? null : (
               <ReferenceLine
                 key={`digital${r.id}`}
-                y={100 * r.baselineAccuracy}
+                y={100 * r.series.baselineAccuracy}
                 stroke={style(k).stroke}
                 strokeDasharray="2 3"
               />
@@ -384,7 +378,7 @@ export const PerRunChart = memo(function PerRunChart({ runs, warmUp = false }: C
 });
 
 export const TrainingCharts = memo(function TrainingCharts({ runs, warmUp = false }: ChartProps) {
-  const rows = useMemo(() => decimate(trainingRows(runs)), [runs]);
+  const rows = useMemo(() => decimate(trainingRows(runs.map((r) => r.series))), [runs]);
   const xAxis = (
     <XAxis
       dataKey="x"
@@ -416,7 +410,7 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, warmUp = fals
                 dataKey={`loss${k}`}
                 name={`${r.label} loss`}
                 {...style(k)}
-                dot={dotFor(r.epochPoints.length)}
+                dot={dotFor(r.series.epochPoints.length)}
                 isAnimationActive={false}
               />
             ))}
@@ -447,7 +441,7 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, warmUp = fals
                 {...style(k)}
                 strokeDasharray="4 3"
                 strokeWidth={1}
-                dot={dotFor(r.epochPoints.length)}
+                dot={dotFor(r.series.epochPoints.length)}
                 isAnimationActive={false}
               />
             ))}
@@ -458,7 +452,7 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, warmUp = fals
                 name={`${r.label} test`}
                 {...style(k)}
                 strokeWidth={2}
-                dot={dotFor(r.epochPoints.length)}
+                dot={dotFor(r.series.epochPoints.length)}
                 isAnimationActive={false}
               />
             ))}
@@ -480,10 +474,10 @@ export function RunCharts() {
   // A run of one batch per repeat has one point per run on the per-batch chart: the per-run chart says
   // it better, so the per-batch chart shows only when some run has several batches.
   const batched = useMemo(
-    () => inference.filter((r) => new Set(r.batchPoints.map((p) => p.batch)).size > 1),
+    () => inference.filter((r) => new Set(r.series.batchPoints.map((p) => p.batch)).size > 1),
     [inference],
   );
-  const finished = useMemo(() => inference.filter((r) => r.runSummaries.length > 0), [inference]);
+  const finished = useMemo(() => inference.filter((r) => r.series.runSummaries.length > 0), [inference]);
   return (
     <div className="charts">
       {(batched.length > 0 || (finished.length === 0 && training.length === 0)) && (

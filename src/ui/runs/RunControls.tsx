@@ -1,7 +1,6 @@
 import { useEffect } from 'react';
-import { useConfigStore } from '../../state/configStore';
-import { useEngineStore } from '../../state/engineStore';
-import { isLive, useRunsStore } from '../../state/runsStore';
+import { useLab } from '../../state/store';
+import { isLive } from '../../state/slices/runsSlice';
 import { withOverrides } from '../../sim/config';
 import { DataPanel } from '../DataPanel';
 import { describeExperiment } from './experimentSummary';
@@ -18,15 +17,15 @@ const FULL_RUNS = 10;
  * workload one click away, progress with speed and ETA, the backend and the data in use.
  */
 export function RunControls() {
-  const config = useConfigStore((s) => s.config);
-  const setConfig = useConfigStore((s) => s.setConfig);
-  const start = useRunsStore((s) => s.start);
-  const pause = useRunsStore((s) => s.pause);
-  const resume = useRunsStore((s) => s.resume);
-  const stop = useRunsStore((s) => s.stop);
-  const active = useRunsStore((s) => s.runs.find((r) => r.id === s.activeId) ?? null);
-  const backend = useEngineStore((s) => s.backend);
-  const fullData = useEngineStore((s) => s.data?.full.state === 'ready');
+  const config = useLab((s) => s.config);
+  const setConfig = useLab((s) => s.setConfig);
+  const start = useLab((s) => s.startRun);
+  const pause = useLab((s) => s.pauseRun);
+  const resume = useLab((s) => s.resumeRun);
+  const stop = useLab((s) => s.stopRun);
+  const active = useLab((s) => s.runs.find((r) => r.id === s.activeId) ?? null);
+  const backend = useLab((s) => s.backend);
+  const fullData = useLab((s) => s.data?.full.state === 'ready');
   const status = active?.status ?? 'idle';
   const live = isLive(status);
   const progress = active?.progress ?? null;

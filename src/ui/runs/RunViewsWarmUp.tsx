@@ -9,24 +9,26 @@ const WARM_UP_RUNS: ChartRun[] = [1, 2].map((n) => ({
   routine: n === 1 ? 'inference' : 'training',
   images: 200,
   repeats: n,
-  batchPoints: [0, 1, 2, 3].flatMap((run) =>
-    [1, 2].map((batch) => ({
-      run,
-      batch,
-      imagesDone: 100 * batch,
-      batchAccuracy: 0.5,
-      runningAccuracy: 0.4 + 0.1 * run,
+  series: {
+    batchPoints: [0, 1, 2, 3].flatMap((run) =>
+      [1, 2].map((batch) => ({
+        run,
+        batch,
+        imagesDone: 100 * batch,
+        batchAccuracy: 0.5,
+        runningAccuracy: 0.4 + 0.1 * run,
+      })),
+    ),
+    epochPoints: [0, 1, 2].map((epoch) => ({
+      epoch,
+      trainLoss: 2 - epoch / 2,
+      trainAccuracy: 0.2 * epoch,
+      testAccuracy: 0.2 * epoch,
+      elapsedSeconds: epoch,
     })),
-  ),
-  epochPoints: [0, 1, 2].map((epoch) => ({
-    epoch,
-    trainLoss: 2 - epoch / 2,
-    trainAccuracy: 0.2 * epoch,
-    testAccuracy: 0.2 * epoch,
-    elapsedSeconds: epoch,
-  })),
-  runSummaries: [0, 1, 2].map((run) => ({ run, accuracy: 0.5 + 0.01 * run, images: 200 })),
-  baselineAccuracy: 0.6,
+    runSummaries: [0, 1, 2].map((run) => ({ run, accuracy: 0.5 + 0.01 * run, images: 200 })),
+    baselineAccuracy: 0.6,
+  },
 }));
 
 /** Layer names like GoogLeNet's, for the warm-up copy of the SNR bars. */

@@ -1,8 +1,7 @@
 import { useRef } from 'react';
-import { useConfigStore } from '../../state/configStore';
-import { useWeightsStore } from '../../state/weightsStore';
+import { useLab } from '../../state/store';
 import { MODEL_LABEL } from '../../models/labels';
-import { isLive, useRunsStore } from '../../state/runsStore';
+import { isLive } from '../../state/slices/runsSlice';
 import { SHIPPED_WEIGHTS } from '../../engine/protocol';
 
 /**
@@ -11,11 +10,14 @@ import { SHIPPED_WEIGHTS } from '../../engine/protocol';
  * a file that does not match the model is refused with the reason, and the weights in use stay.
  */
 export function WeightsPicker() {
-  const model = useConfigStore((s) => s.config.experiment.model);
-  const { inUse, busy, error, loadFiles, restoreShipped } = useWeightsStore();
-  const running = useRunsStore((s) => s.runs.some((r) => isLive(r.status)));
+  const model = useLab((s) => s.config.experiment.model);
+  const current = useLab((s) => s.weightsInUse[model]);
+  const busy = useLab((s) => s.weightsBusy);
+  const error = useLab((s) => s.weightsError);
+  const loadFiles = useLab((s) => s.loadWeightsFiles);
+  const restoreShipped = useLab((s) => s.restoreShippedWeights);
+  const running = useLab((s) => s.runs.some((r) => isLive(r.status)));
   const input = useRef<HTMLInputElement>(null);
-  const current = inUse[model];
   const source = current?.source ?? SHIPPED_WEIGHTS;
   return (
     <div className="weights-picker" data-testid="weights-in-use" data-source={source}>

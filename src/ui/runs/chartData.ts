@@ -3,7 +3,7 @@
  * batch, the mean ± std of the accuracy so far across the experiment's repeated runs. Training: per
  * epoch. Rows are decimated for display only (recharts draws every point as SVG, §2.7).
  */
-import type { RunRecord } from '../../state/runsStore';
+import type { RunSeries } from '../../state/slices/runsSlice';
 
 export type ChartRow = { x: number } & Record<string, number | [number, number]>;
 
@@ -16,7 +16,7 @@ const meanStd = (values: number[]) => {
 };
 
 /** Rows keyed by images evaluated: `mean{k}` (%) and `band{k}` ([mean − std, mean + std] in %). */
-export function inferenceRows(runs: readonly Pick<RunRecord, 'batchPoints'>[]): ChartRow[] {
+export function inferenceRows(runs: readonly RunSeries[]): ChartRow[] {
   const byX = new Map<number, ChartRow>();
   runs.forEach((run, k) => {
     const perBatch = new Map<number, { x: number; values: number[] }>();
@@ -41,7 +41,7 @@ export function inferenceRows(runs: readonly Pick<RunRecord, 'batchPoints'>[]): 
  * `mean{k}` / `band{k}` its mean ± std over the runs finished so far (the same on each of its rows, so
  * the chart draws them as flat lines). Every run shows, even one of a single batch.
  */
-export function perRunRows(runs: readonly Pick<RunRecord, 'runSummaries'>[]): ChartRow[] {
+export function perRunRows(runs: readonly RunSeries[]): ChartRow[] {
   const byRun = new Map<number, ChartRow>();
   runs.forEach((experiment, k) => {
     const values = experiment.runSummaries.map((s) => 100 * s.accuracy);
@@ -59,7 +59,7 @@ export function perRunRows(runs: readonly Pick<RunRecord, 'runSummaries'>[]): Ch
 }
 
 /** Rows keyed by epoch: `loss{k}`, `train{k}`, `test{k}` (accuracies in %). */
-export function trainingRows(runs: readonly Pick<RunRecord, 'epochPoints'>[]): ChartRow[] {
+export function trainingRows(runs: readonly RunSeries[]): ChartRow[] {
   const byEpoch = new Map<number, ChartRow>();
   runs.forEach((run, k) => {
     for (const p of run.epochPoints) {

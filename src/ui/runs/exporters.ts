@@ -1,12 +1,18 @@
-/** Downloads: the results table as CSV and JSON, a chart as PNG. Nothing is uploaded anywhere. */
-import type { RunRecord } from '../../state/runsStore';
-import { SCHEMA_VERSION } from '../../sim/config';
+/** Downloads: the results table as CSV, a chart as PNG or SVG. Nothing is uploaded anywhere. */
+import type { RunRecord } from '../../state/slices/runsSlice';
 import { differingKeys, valueText } from './configDiff';
 
-const csvCell = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : String(v);
+/**
+ * One CSV cell. A text that starts with = + - @ (or a tab or carriage return) would be read as a
+ * formula by spreadsheets, and run labels are typed by people: such cells get a leading apostrophe
+ * (OWASP "CSV injection"). Numbers, and texts that are just a number ("-0.6"), are written as they are.
+ */
+export function csvCell(v: unknown): string {
+  let s = v === null || v === undefined ? '' : String(v);
+  const plainNumber = s.trim() !== '' && Number.isFinite(Number(s));
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s) && !plainNumber) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+}
 
 /** One row per run: outcome, accuracies and every config field that differs between the runs. */
 export function runsToCsv(runs: readonly RunRecord[]): string {
@@ -22,14 +28,16 @@ export function runsToCsv(runs: readonly RunRecord[]): string {
     'mean_accuracy',
     'std_accuracy',
     'run_accuracies',
+    'digital_accuracy_same_images',
+    'test_set',
     'final_test_accuracy',
     'seconds',
     'error',
     ...diffs.map((d) => d.key),
   ];
   const rows = runs.map((r) => {
-    const accuracies = (r.result?.runs ?? r.runSummaries).map((s) => s.accuracy);
-    const lastEpoch = r.epochPoints[r.epochPoints.length - 1];
+    const accuracies = (r.result?.runs ?? r.series.runSummaries).map((s) => s.accuracy);
+    const lastEpoch = r.series.epochPoints.at(-1);
     return [
       r.id,
       r.label,
@@ -41,6 +49,8 @@ export function runsToCsv(runs: readonly RunRecord[]): string {
       r.result?.meanAccuracy ?? '',
       r.result?.stdAccuracy ?? '',
       accuracies.join(' '),
+      r.series.baselineAccuracy ?? '',
+      r.result?.data.testSet ?? '',
       lastEpoch?.testAccuracy ?? '',
       r.result?.seconds ?? '',
       r.error ?? '',
@@ -48,32 +58,6 @@ export function runsToCsv(runs: readonly RunRecord[]): string {
     ];
   });
   return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
-}
-
-export function runsToJson(runs: readonly RunRecord[]): string {
-  return JSON.stringify(
-    {
-      app: 'Crossbar Lab',
-      schemaVersion: SCHEMA_VERSION,
-      exportedAt: new Date().toISOString(),
-      runs: runs.map((r) => ({
-        id: r.id,
-        label: r.label,
-        status: r.status,
-        startedAt: r.startedAt,
-        error: r.error,
-        config: r.config,
-        // Trained weights are exported as their own file (Export weights), not as JSON numbers.
-        result: r.result && { ...r.result, weights: undefined },
-        runSummaries: r.runSummaries,
-        layerSnr: r.layerSnr,
-        batchPoints: r.batchPoints,
-        epochPoints: r.epochPoints,
-      })),
-    },
-    null,
-    2,
-  );
 }
 
 export function download(filename: string, blob: Blob): void {

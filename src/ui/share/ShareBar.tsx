@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { shareUrl } from '../../state/configStore';
+import { shareUrl } from '../../state/urlSync';
 
 /** Copies a link that restores the current settings; the link is also shown, selectable, for when copying is refused. */
 export function ShareBar() {

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultExperimentConfig } from '../sim/config';
-import { currentQuery, startUrlSync, useConfigStore } from './configStore';
+import { useLab } from './store';
+import { currentQuery, startUrlSync } from './urlSync';
 import { decodeConfig } from './urlCodec';
 import { lessons } from './lessons';
 
-const store = () => useConfigStore.getState();
+const store = () => useLab.getState();
 
 function fakeWindow(search: string) {
   const location = { pathname: '/lab/', search, hash: '#x' };
@@ -19,9 +20,9 @@ function fakeWindow(search: string) {
   return { target: { location, history }, calls };
 }
 
-describe('configStore', () => {
+describe('the config slice and URL sync', () => {
   beforeEach(() => {
-    useConfigStore.setState({ config: defaultExperimentConfig(), notices: [], lessonId: null, hidden: [] });
+    useLab.setState({ config: defaultExperimentConfig(), notices: [], lessonId: null, hidden: [] });
   });
   afterEach(() => {
     vi.useRealTimers();
@@ -49,7 +50,7 @@ describe('configStore', () => {
   });
 
   it('loads a URL with its notices, lesson and hidden controls', () => {
-    store().loadFromUrl('?v=1&adcBits=3&zzz=1&lesson=adc&hide=device');
+    store().loadFromUrl('?v=2&adcBits=3&zzz=1&lesson=adc&hide=device');
     expect(store().config.periphery.adcBits).toBe(3);
     expect(store().lessonId).toBe('adc');
     expect(store().hidden).toEqual(['device']);
@@ -76,7 +77,7 @@ describe('configStore', () => {
     store().setField('experiment.seed', 99);
     expect(calls).toHaveLength(0);
     vi.advanceTimersByTime(100);
-    expect(calls).toEqual(['/lab/?v=1&seed=99&tileRows=32&adcBits=6&backend=wasm#x']);
+    expect(calls).toEqual(['/lab/?v=2&seed=99&tileRows=32&adcBits=6&backend=wasm#x']);
     const decoded = decodeConfig(target.location.search);
     expect(decoded.config).toEqual(store().config);
     expect(decoded.notices).toEqual([]);
@@ -87,6 +88,6 @@ describe('configStore', () => {
     store().setField('crossbar.tileCols', 64);
     stop();
     expect(calls).toHaveLength(2);
-    expect(currentQuery(store(), '')).toBe('?v=1&seed=99&tileRows=32&tileCols=64&adcBits=6');
+    expect(currentQuery(store(), '')).toBe('?v=2&seed=99&tileRows=32&tileCols=64&adcBits=6');
   });
 });

@@ -1,31 +1,29 @@
 /**
  * Which weights the inference runs use, per model: the shipped ones until the person chooses others
- * (files, or a finished training run's result). Only the worker holds the weights; this store holds
- * what they are and talks to the worker to change them.
+ * (files, or a finished training run's result). Only the worker holds the weights; this slice holds what
+ * they are and asks the worker to change them.
  */
 import * as Comlink from 'comlink';
-import { create } from 'zustand';
-import type { ModelName } from '../models/model';
-import type { WeightsInUse } from '../engine/protocol';
-import type { ChosenFile } from '../models/weightsArchive';
-import { readyEngineApi } from './engineStore';
-import type { RunRecord } from './runsStore';
+import type { WeightsInUse } from '../../engine/protocol';
+import type { ModelName } from '../../models/model';
+import type { ChosenFile } from '../../models/weightsArchive';
+import { errorMessage } from '../../sim/errors';
+import type { LabSlice } from '../store';
+import type { RunRecord } from './runsSlice';
 
-export interface WeightsState {
+export interface WeightsSlice {
   /** Per model; absent: the shipped weights. */
-  inUse: Partial<Record<ModelName, WeightsInUse>>;
-  busy: boolean;
-  error: string | null;
+  weightsInUse: Partial<Record<ModelName, WeightsInUse>>;
+  weightsBusy: boolean;
+  weightsError: string | null;
   /** Checks the chosen files in the worker and uses them for their model. */
-  loadFiles(files: readonly File[]): Promise<void>;
+  loadWeightsFiles(files: readonly File[]): Promise<void>;
   /** Uses a finished training run's weights for inference. */
-  loadTrained(run: RunRecord): Promise<void>;
-  restoreShipped(model: ModelName): Promise<void>;
+  useTrainedWeights(run: RunRecord): Promise<void>;
+  restoreShippedWeights(model: ModelName): Promise<void>;
   /** A training run's weights as one zip (model.json + float32 shards). */
-  exportTrained(run: RunRecord): Promise<Blob>;
+  exportTrainedWeights(run: RunRecord): Promise<Blob>;
 }
-
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** How a training run's weights were made, for their manifest. */
 function trainerOf(run: RunRecord): Record<string, unknown> {
@@ -41,26 +39,25 @@ function trainerOf(run: RunRecord): Record<string, unknown> {
   };
 }
 
-async function packTrained(run: RunRecord): Promise<Uint8Array> {
-  const weights = run.result?.weights;
-  if (!weights) throw new Error(`${run.label} has no trained weights (stopped before its first step?)`);
-  const api = await readyEngineApi();
-  return api.exportWeights(run.config.experiment.model, weights, trainerOf(run));
-}
-
-export const useWeightsStore = create<WeightsState>()((set) => {
+export const createWeightsSlice: LabSlice<WeightsSlice> = (set, get) => {
+  const packTrained = async (run: RunRecord): Promise<Uint8Array> => {
+    const weights = run.result?.weights;
+    if (!weights) throw new Error(`${run.label} has no trained weights (stopped before its first step?)`);
+    const api = await get().engineApi();
+    return api.exportWeights(run.config.experiment.model, weights, trainerOf(run));
+  };
   /** Runs one change in the worker; a failure leaves the weights in use as they were and says why. */
   const change = async (work: () => Promise<WeightsInUse>) => {
-    set({ busy: true, error: null });
+    set({ weightsBusy: true, weightsError: null });
     try {
       const now = await work();
-      set((s) => ({ busy: false, inUse: { ...s.inUse, [now.model]: now } }));
+      set((s) => ({ weightsBusy: false, weightsInUse: { ...s.weightsInUse, [now.model]: now } }));
     } catch (error) {
-      set({ busy: false, error: describe(error) });
+      set({ weightsBusy: false, weightsError: errorMessage(error) });
     }
   };
   const toWorker = async (files: ChosenFile[], source: string) => {
-    const api = await readyEngineApi();
+    const api = await get().engineApi();
     return api.useWeightsFiles(
       Comlink.transfer(
         files,
@@ -71,11 +68,11 @@ export const useWeightsStore = create<WeightsState>()((set) => {
   };
 
   return {
-    inUse: {},
-    busy: false,
-    error: null,
+    weightsInUse: {},
+    weightsBusy: false,
+    weightsError: null,
 
-    loadFiles: (files) =>
+    loadWeightsFiles: (files) =>
       change(async () => {
         const chosen = await Promise.all(
           files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
@@ -83,16 +80,16 @@ export const useWeightsStore = create<WeightsState>()((set) => {
         return toWorker(chosen, files.map((f) => f.name).join(' + '));
       }),
 
-    loadTrained: (run) =>
+    useTrainedWeights: (run) =>
       change(async () =>
         toWorker([{ name: `${run.id}.zip`, bytes: await packTrained(run) }], `trained in ${run.label}`),
       ),
 
-    restoreShipped: (model) => change(async () => (await readyEngineApi()).useShippedWeights(model)),
+    restoreShippedWeights: (model) => change(async () => (await get().engineApi()).useShippedWeights(model)),
 
-    async exportTrained(run) {
+    async exportTrainedWeights(run) {
       const zip = await packTrained(run);
       return new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' });
     },
   };
-});
+};
