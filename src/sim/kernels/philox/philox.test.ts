@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseUniformDeclaration, tfjsUniformType, uniformsReferenced } from '../uniforms';
+import { PhiloxSampleProgram, philoxSampleUniformData } from './philox';
 import { PHILOX_KAT } from './philox.kat';
 import { boxMuller, mulHi32, philox4x32, philoxNormals, uniformOpen01 } from './philox.reference';
 
@@ -47,5 +49,23 @@ describe('Philox4x32-10 reference', () => {
       expect(Math.abs(sq[k]! / n - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
     }
     expect(Math.abs(cross / n)).toBeLessThan(5 / Math.sqrt(n));
+  });
+});
+
+describe('Philox sampling program', () => {
+  it('declares the uniforms philoxSampleUniformData() fills, with the same names, types and order', () => {
+    const data = philoxSampleUniformData({
+      key: [1, 2],
+      firstCounter: 0,
+      counterY: 0,
+      counterZ: 0,
+      counterW: 0,
+      numCounters: 1,
+    });
+    const declared = parseUniformDeclaration(new PhiloxSampleProgram(1).uniforms);
+    expect(data.map((u) => u.name)).toEqual(declared.map((u) => u.name));
+    expect(data.map((u) => u.type)).toEqual(declared.map((u) => tfjsUniformType(u.type)));
+    const used = uniformsReferenced(new PhiloxSampleProgram(1).getUserCode());
+    expect(used).toEqual(declared.map((u) => u.name).sort());
   });
 });
