@@ -14,12 +14,15 @@ export {
   convGeometry,
   denseGeometry,
   drawReadSeed,
+  driftLogTimeRatio,
   fusedReadUnsupported,
   numVectors,
   packChip,
   tiledReadParams,
   type PackedChip,
+  type PackSource,
   type ReadGeometry,
+  type TiledReadOptions,
   type TiledReadParams,
 } from './tiledRead/layout';
 export {

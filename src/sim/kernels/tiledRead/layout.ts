@@ -91,16 +91,24 @@ export interface PackedChip {
   readPlan: Int32Array;
   /** c_g per group: weight units per siemens of a digitised current (mapping.ts ReadGroup). */
   groupWeights: Float32Array;
+  /** Drift exponents ν laid out as the conductances (null unless given to packChip). */
+  driftNu: Float32Array | null;
 }
 
-/**
- * Packs a programmed chip. `conductances(i)` gives array i's conductances (default: the programmed
- * `chip.arrays[i].gSiemens`; pass redrawn ones for a per-batch variation).
- */
-export function packChip(
-  chip: ProgrammedChip,
-  conductances: (array: number) => Float32Array = (i) => chip.arrays[i]!.gSiemens,
-): PackedChip {
+/** Where packChip takes each array's values from (array index as in `chip.arrays`). */
+export interface PackSource {
+  /** Conductances (siemens); default: the programmed `chip.arrays[i].gSiemens` (drifted to the read time). */
+  conductances?: (array: number) => Float32Array;
+  /**
+   * Drift exponents ν per device, for drift in the kernel (read time as a uniform): then pass the
+   * undrifted conductances (`gUndriftedSiemens`) and ν = 0 for stuck devices.
+   */
+  driftNu?: (array: number) => Float32Array;
+}
+
+/** Packs a programmed chip (other conductances, e.g. redrawn per batch, or drift exponents: `source`). */
+export function packChip(chip: ProgrammedChip, source: PackSource = {}): PackedChip {
+  const conductances = source.conductances ?? ((i: number) => chip.arrays[i]!.gSiemens);
   const offsets = new Map<number, number>();
   let size = 0;
   for (const group of chip.groups)
@@ -110,7 +118,11 @@ export function packChip(
         size += chip.arrays[term.array]!.gSiemens.length;
       }
   const packed = new Float32Array(size);
-  for (const [array, offset] of offsets) packed.set(conductances(array), offset);
+  const nu = source.driftNu ? new Float32Array(size) : null;
+  for (const [array, offset] of offsets) {
+    packed.set(conductances(array), offset);
+    nu?.set(source.driftNu!(array), offset);
+  }
 
   const G = chip.groups.length;
   const numTerms = chip.groups.reduce((s, g) => s + g.terms.length, 0);
@@ -140,6 +152,7 @@ export function packChip(
     conductancesSiemens: packed,
     readPlan: plan,
     groupWeights: Float32Array.from(chip.groups, (g) => g.weightPerSiemens),
+    driftNu: nu,
   };
 }
 
@@ -184,6 +197,11 @@ export interface TiledReadParams {
     outputSigmaAmperes: number;
     adcSigmaLsb: number;
   };
+  /**
+   * ln(t/t0) when the kernel applies drift (conductances G(t0), `driftNu` given), else 0: conductances
+   * are read as they are.
+   */
+  driftLogTimeRatio: number;
   /** Philox key of this read (two u32); draw a fresh one per read with `drawReadSeed`. */
   seed: readonly [number, number];
   /** Digital factor after the shift-add: post·α (chip.ts step 5), without ν. */
@@ -203,6 +221,23 @@ export function fusedReadUnsupported(config: ExperimentConfig): string | null {
   return null;
 }
 
+export interface TiledReadOptions {
+  /**
+   * Drift in the kernel: the packed conductances are G(t0) with `driftNu` (packChip `source`), and the
+   * read time of `config` becomes the uniform driftLogTimeRatio. Default: false (the programmed chip's
+   * conductances are already drifted to the read time).
+   */
+  driftInKernel?: boolean;
+  /** Drift compensation α for this read time (default: the chip's, computed at programming). */
+  driftCompensation?: number;
+}
+
+/** ln(t/t0) of the config's read time when drift applies (devices.ts driftFactor), else 0. */
+export function driftLogTimeRatio(config: ExperimentConfig): number {
+  const d = config.device.drift;
+  return d.enabled && d.readTimeSeconds > d.t0Seconds ? Math.log(d.readTimeSeconds / d.t0Seconds) : 0;
+}
+
 /**
  * The uniforms of one read of `chip` under `config` (chip.ts semantics). ADC ranges: 'fixed' is a
  * uniform; 'calibrated' reads the `adcFullScale` tensor, one full scale per group ([numGroups]).
@@ -212,6 +247,7 @@ export function tiledReadParams(
   config: ExperimentConfig,
   geometry: ReadGeometry,
   seed: readonly [number, number],
+  options: TiledReadOptions = {},
 ): TiledReadParams {
   const unsupported = fusedReadUnsupported(config);
   if (unsupported) throw new RangeError(`fused read unsupported: ${unsupported}`);
@@ -254,8 +290,9 @@ export function tiledReadParams(
         : 0,
       adcSigmaLsb: p.adcBits > 0 && p.adcNoise.enabled ? p.adcNoise.sigmaLsb : 0,
     },
+    driftLogTimeRatio: options.driftInKernel ? driftLogTimeRatio(config) : 0,
     seed,
-    outputScale: dac.post * chip.driftCompensation,
+    outputScale: dac.post * (options.driftCompensation ?? chip.driftCompensation),
   };
 }
 

@@ -12,6 +12,7 @@ import type { AnalogLayerSpec } from '../../tiling';
 import {
   convGeometry,
   denseGeometry,
+  driftLogTimeRatio,
   packChip,
   tiledReadParams,
   type PackedChip,
@@ -206,6 +207,7 @@ export function prepareWith(
       groupWeights: packed.groupWeights,
       adcFullScale: calib.adcFullScaleAmperes,
       inputScale: givenInputScale(config, input, calib),
+      driftNu: null,
     },
   };
 }
@@ -257,4 +259,36 @@ export const noiseCases: [string, ExperimentConfig][] = [
 /** The same read with every noise off. */
 export function withoutNoise(p: TiledReadParams): TiledReadParams {
   return { ...p, noise: { ...p.noise, readModel: 'off', outputSigmaAmperes: 0, adcSigmaLsb: 0 } };
+}
+
+/**
+ * The read of `r` with drift applied in the kernel: conductances G(t0) (the chip's undrifted ones) and
+ * drift exponents ν ~ |N(0.06, 0.02)| per device (the programmed chip keeps no ν, so they are drawn
+ * here), plus the same conductances drifted on the host to `readTimeSeconds` for comparison.
+ */
+export function kernelDrift(r: PreparedRead, readTimeSeconds: number, seed = 3) {
+  const nu = r.chip.arrays.map((a, i) => {
+    const v = randomArray(a.gSiemens.length, seed + i, 0.02);
+    return Float32Array.from(v, (x) => Math.abs(0.06 + x));
+  });
+  const packed = packChip(r.chip, {
+    conductances: (i) => r.chip.arrays[i]!.gUndriftedSiemens,
+    driftNu: (i) => nu[i]!,
+  });
+  const config = {
+    ...r.config,
+    device: { ...r.config.device, drift: { ...r.config.device.drift, enabled: true, readTimeSeconds } },
+  };
+  const logRatio = driftLogTimeRatio(config);
+  const hostDrifted = Float64Array.from(
+    packed.conductancesSiemens,
+    (g, i) => g * Math.exp(-packed.driftNu![i]! * logRatio),
+  );
+  const inKernel: TiledReadData = {
+    ...r.data,
+    conductances: packed.conductancesSiemens,
+    driftNu: packed.driftNu,
+  };
+  const onHost: TiledReadData = { ...r.data, conductances: hostDrifted, driftNu: null };
+  return { packed, config, logRatio, inKernel, onHost };
 }

@@ -14,6 +14,7 @@ import { useWebGpuBackend } from '../webgpuTestUtils';
 import {
   breakTies,
   expectMoments,
+  kernelDrift,
   inputFor,
   noiseCases,
   noisy,
@@ -43,11 +44,12 @@ afterAll(() => console.log(`[tiledRead on ${adapter}]\n${summary.join('\n')}`));
 function upload(r: PreparedRead) {
   const t = {
     layerInput: tf.tensor(r.input.data, r.input.shape),
-    conductances: tf.tensor1d(r.packed.conductancesSiemens),
-    readPlan: tf.tensor1d(r.packed.readPlan, 'int32'),
-    groupWeights: tf.tensor1d(r.packed.groupWeights),
+    conductances: tf.tensor1d(Float32Array.from(r.data.conductances)),
+    readPlan: tf.tensor1d(Int32Array.from(r.data.readPlan), 'int32'),
+    groupWeights: tf.tensor1d(Float32Array.from(r.data.groupWeights)),
     adcFullScale: r.data.adcFullScale ? tf.tensor1d(Float32Array.from(r.data.adcFullScale)) : null,
     inputScale: r.data.inputScale !== null ? tf.tensor1d([r.data.inputScale]) : null,
+    driftNu: r.data.driftNu ? tf.tensor1d(Float32Array.from(r.data.driftNu)) : null,
   };
   const dispose = () =>
     tf.dispose(Object.values(t).filter((v): v is NonNullable<typeof v> => v !== null) as tf.Tensor[]);
@@ -123,6 +125,26 @@ describe('fused tiled read: ADC full scale per group × row tile × column (a te
     const uniform = tiledReadReference(base, r.data);
     expect(maxRelDiff(want, uniform)).toBeGreaterThan(1e-3); // the per-tile ranges matter
     expect(maxRelDiff(gpu, want)).toBeLessThan(1e-5);
+  });
+});
+
+describe('fused tiled read: read time as a uniform (drift in the kernel)', () => {
+  it('equals the float64 reference with conductances drifted on the host, at two read times', async () => {
+    const r = prepareRead(
+      convSpec,
+      testConfig(tiles, breakTies, { periphery: { adcRange: 'fixed', adcBits: 7 } }),
+    );
+    const outputs: Float32Array[] = [];
+    for (const t of [3.6e3, 3.2e8]) {
+      const d = kernelDrift(r, t);
+      const params = { ...r.params([1, 2]), driftLogTimeRatio: d.logRatio };
+      const gpu = await runFused({ ...r, data: d.inKernel }, params);
+      expect(maxRelDiff(gpu, tiledReadReference({ ...params, driftLogTimeRatio: 0 }, d.onHost))).toBeLessThan(
+        1e-5,
+      );
+      outputs.push(gpu);
+    }
+    expect(maxRelDiff(outputs[0]!, outputs[1]!)).toBeGreaterThan(1e-2);
   });
 });
 
@@ -227,7 +249,7 @@ describe('fused tiled read: resources', () => {
     );
   });
 
-  it('compiles one pipeline for every setting (ADC bits, levels, ranges, noise, DAC, dense/conv)', async () => {
+  it('compiles one pipeline for every setting (ADC bits, levels, ranges, noise, DAC, read time, dense/conv)', async () => {
     const pipelines = () =>
       Object.keys((backend as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache).filter(
         (k) => k.startsWith('crossbarTiledRead'),
@@ -266,7 +288,13 @@ describe('fused tiled read: resources', () => {
       const r = prepareRead(spec, testConfig(tiles, patch), 2);
       await runFused(r, r.params([3, 4]));
     }
+    for (const t of [1e3, 1e7]) {
+      // Read time with drift in the kernel: a uniform too.
+      const r = prepareRead(denseSpec, testConfig(tiles), 2);
+      const d = kernelDrift(r, t);
+      await runFused({ ...r, data: d.inKernel }, { ...r.params([3, 4]), driftLogTimeRatio: d.logRatio });
+    }
     expect(pipelines()).toEqual(keys);
-    summary.push(`pipelines after ${variants.length + 1} settings: ${pipelines().length} (${keys[0]})`);
+    summary.push(`pipelines after ${variants.length + 3} settings: ${pipelines().length} (${keys[0]})`);
   });
 });

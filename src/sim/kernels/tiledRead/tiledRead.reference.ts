@@ -29,6 +29,8 @@ export interface TiledReadData {
   adcFullScale: ArrayLike<number> | null;
   /** ν when params.inputScaleMode = 'given'. */
   inputScale: number | null;
+  /** Drift exponents laid out as `conductances`, when params.driftLogTimeRatio > 0. */
+  driftNu?: ArrayLike<number> | null;
 }
 
 /** y [M, N] row-major (before the bias). */
@@ -105,7 +107,9 @@ export function tiledReadReference(p: TiledReadParams, data: TiledReadData): Flo
               const u = units[z * K + j]!;
               for (let term = 0; term < numTerms; term++) {
                 const tr = G * GROUP_RECORD + (firstTerm + term) * TERM_RECORD;
-                const gj = data.conductances[plan[tr + TERM_OFFSET]! + j * cols + col]!;
+                const cell = plan[tr + TERM_OFFSET]! + j * cols + col;
+                let gj = data.conductances[cell]!;
+                if (p.driftLogTimeRatio > 0) gj *= Math.exp(-data.driftNu![cell]! * p.driftLogTimeRatio);
                 current += plan[tr + TERM_SIGN]! * u * gj * p.dac.voltsPerUnit;
                 variance += u * u * readVariance(gj, p);
               }

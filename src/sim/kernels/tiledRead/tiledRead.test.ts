@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { referenceForwardDetailed, referenceOutputVariance } from '../../reference';
-import { convSpec, denseSpec, maxRelDiffExcept, testConfig } from '../../testUtils';
+import { convSpec, denseSpec, maxRelDiff, maxRelDiffExcept, testConfig } from '../../testUtils';
 import philoxWgsl from '../philox/philox.wgsl?raw';
 import { parseUniformDeclaration, tfjsUniformType, uniformsReferenced } from '../uniforms';
 import * as layout from './layout';
 import {
+  breakTies,
   expectMoments,
+  kernelDrift,
   noiseCases,
   noisy,
   prepareRead,
@@ -82,6 +84,22 @@ describe('tiled read reference equals reference.ts (noise off)', () => {
       const packed = withBias(tiledReadReference(r.params([0, 0]), r.data), r.chip);
       expect(maxRelDiffExcept(packed, y, ambiguous)).toBeLessThan(1e-7);
     });
+});
+
+describe('tiled read reference: drift in the kernel (read time as a uniform)', () => {
+  it('equals the conductances drifted on the host', () => {
+    const r = prepareRead(
+      convSpec,
+      testConfig(tiles, breakTies, { periphery: { adcRange: 'fixed', adcBits: 7 } }),
+    );
+    const d = kernelDrift(r, 3.6e6);
+    expect(d.logRatio).toBeCloseTo(Math.log(3.6e6 / r.config.device.drift.t0Seconds), 12);
+    const base = r.params([0, 0]);
+    const inKernel = tiledReadReference({ ...base, driftLogTimeRatio: d.logRatio }, d.inKernel);
+    const onHost = tiledReadReference(base, d.onHost);
+    expect(maxRelDiff(inKernel, onHost)).toBeLessThan(1e-12);
+    expect(maxRelDiff(onHost, tiledReadReference(base, r.data))).toBeGreaterThan(1e-2);
+  });
 });
 
 describe('tiled read reference: per-read noise', () => {

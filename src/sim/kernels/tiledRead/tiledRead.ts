@@ -25,6 +25,7 @@ export const TILED_READ_INPUTS = [
   'groupWeights',
   'adcFullScale',
   'inputScale',
+  'driftNu',
 ] as const;
 
 export class TiledReadProgram implements WebGPUProgram {
@@ -39,7 +40,7 @@ export class TiledReadProgram implements WebGPUProgram {
     'adcBits : i32, adcLevels : i32, adcRounding : i32, adcRangeSource : i32, adcFullScaleAmperes : f32, ' +
     'adcFullScaleStrideGroup : i32, adcFullScaleStrideTile : i32, adcFullScaleStrideCol : i32, ' +
     'readNoiseModel : i32, readNoiseSigma : f32, gMaxSiemens : f32, outputNoiseAmperes : f32, ' +
-    'adcNoiseSigmaLsb : f32, seedLo : u32, seedHi : u32, outputScale : f32,';
+    'adcNoiseSigmaLsb : f32, driftLogTimeRatio : f32, seedLo : u32, seedHi : u32, outputScale : f32,';
   readonly workgroupSize: [number, number, number] = [WORKGROUP_SIZE, 1, 1];
   readonly dispatchLayout = { x: [0, 1] };
   readonly size = true;
@@ -101,6 +102,7 @@ export function uniformData(p: TiledReadParams): NamedUniform[] {
     float32('gMaxSiemens', p.noise.gMaxSiemens),
     float32('outputNoiseAmperes', p.noise.outputSigmaAmperes),
     float32('adcNoiseSigmaLsb', p.noise.adcSigmaLsb),
+    float32('driftLogTimeRatio', p.driftLogTimeRatio),
     uint32('seedLo', p.seed[0]),
     uint32('seedHi', p.seed[1]),
     float32('outputScale', p.outputScale),
@@ -121,6 +123,8 @@ export interface TiledReadTensors {
   adcFullScale: tf.Tensor | null;
   /** ν (one value) when params.inputScaleMode = 'given'; null for 'perVector'. */
   inputScale: tf.Tensor | null;
+  /** PackedChip.driftNu (drift exponents, laid out as `conductances`) when params.driftLogTimeRatio > 0. */
+  driftNu?: tf.Tensor | null;
 }
 
 function check(p: TiledReadParams, t: TiledReadTensors) {
@@ -143,6 +147,8 @@ function check(p: TiledReadParams, t: TiledReadTensors) {
   if ((p.inputScaleMode === 'given') !== (t.inputScale !== null))
     fail('inputScale is needed exactly when inputScaleMode is "given"');
   if (t.inputScale && t.inputScale.size !== 1) fail('inputScale must hold one value');
+  if (p.driftLogTimeRatio > 0 && t.driftNu?.size !== t.conductances.size)
+    fail('an in-kernel drift (driftLogTimeRatio > 0) needs driftNu, laid out as conductances');
   if (t.adcFullScale) {
     const s = p.adc.fullScaleStrides;
     const last =
@@ -175,6 +181,7 @@ export function fusedTiledRead(
       flat(tensors.groupWeights),
       tensors.adcFullScale ? flat(tensors.adcFullScale) : tf.zeros([1]),
       tensors.inputScale ? flat(tensors.inputScale) : tf.ones([1]),
+      tensors.driftNu ? flat(tensors.driftNu) : tf.zeros([1]),
     ];
     const program = new TiledReadProgram(M * N);
     const info = backend.runWebGPUProgram(program, inputs, 'float32', uniformData(params));

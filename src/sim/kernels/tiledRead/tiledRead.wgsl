@@ -21,6 +21,9 @@
 //   adcFullScale  f32  amperes, element g·strideGroup + t·strideTile + col·strideCol (a stride of 0
 //                      broadcasts); read only when adcRangeSource = 1.
 //   inputScale    f32  [1] ν for every vector when inputScaleMode = 0.
+//   driftNu       f32  drift exponent ν per device, laid out as `conductances`; read only when
+//                      driftLogTimeRatio > 0, when the conductances are G(t0) and the kernel applies
+//                      G(t) = G(t0)·exp(−ν·ln(t/t0)) (devices.ts driftFactor), so the read time is a uniform.
 // Output: [numVectors·numOutputs, 1], row-major y[m, n]; m = (b·outHeight + oy)·outWidth + ox.
 //
 // Noise counters (Philox4x32-10, key = (seedLo, seedHi), one fresh key per read): the conversion of
@@ -254,7 +257,11 @@ fn main(index : i32) {
         var sigma2 = 0.0;
         for (var term = 0; term < group.numTerms; term++) {
           let r = termRecord(group.firstTerm + term);
-          let gj = conductances[readPlan[r + TERM_OFFSET] + j * group.numCols + col];
+          let cell = readPlan[r + TERM_OFFSET] + j * group.numCols + col;
+          var gj = conductances[cell];
+          if (uniforms.driftLogTimeRatio > 0.0) {
+            gj *= exp(-driftNu[cell] * uniforms.driftLogTimeRatio);
+          }
           conductance += f32(readPlan[r + TERM_SIGN]) * gj;
           if (noiseVariance) {
             sigma2 += readVariance(gj);
