@@ -16,14 +16,14 @@ import {
   withBias,
   withoutNoise,
 } from './testCases';
-import { TiledReadProgram, uniformData } from './tiledRead';
+import { TILE_OUTPUTS, TILE_VECTORS, TiledReadProgram, uniformData } from './tiledRead';
 import { tiledReadReference } from './tiledRead.reference';
 import tiledReadWgsl from './tiledRead.wgsl?raw';
 
 describe('tiled read: uniform and buffer layout', () => {
   const { params } = prepareRead(convSpec, testConfig(tiles));
   const data = uniformData(params([1, 2]));
-  const declared = parseUniformDeclaration(new TiledReadProgram(1).uniforms);
+  const declared = parseUniformDeclaration(new TiledReadProgram(1, 1).uniforms);
 
   it('declares the uniforms uniformData() fills, with the same names, types and order', () => {
     expect(data.map((u) => u.name)).toEqual(declared.map((u) => u.name));
@@ -57,6 +57,9 @@ describe('tiled read: uniform and buffer layout', () => {
       'MAX_CYCLES',
     ] as const)
       expect(wgslConst(name), name).toBe(layout[name]);
+    expect(wgslConst('TILE_VECTORS')).toBe(TILE_VECTORS);
+    expect(wgslConst('TILE_OUTPUTS')).toBe(TILE_OUTPUTS);
+    expect(wgslConst('WORKGROUP_THREADS')).toBe(TILE_VECTORS * TILE_OUTPUTS);
   });
 
   it('rejects reads the kernel does not model', () => {

@@ -15,7 +15,9 @@ import { float32, int32, uint32, type NamedUniform } from '../uniforms';
 import { MAX_CYCLES, numVectors, type TiledReadParams } from './layout';
 import tiledReadWgsl from './tiledRead.wgsl?raw';
 
-const WORKGROUP_SIZE = 64;
+/** Outputs per workgroup: vectors × outputs (tiledRead.wgsl TILE_VECTORS, TILE_OUTPUTS). */
+export const TILE_VECTORS = 8;
+export const TILE_OUTPUTS = 8;
 
 /** Input buffers, in binding order (names as the WGSL reads them). */
 export const TILED_READ_INPUTS = [
@@ -32,7 +34,7 @@ export class TiledReadProgram implements WebGPUProgram {
   readonly variableNames: string[] = [...TILED_READ_INPUTS];
   readonly uniforms =
     'inHeight : i32, inWidth : i32, inChannels : i32, kernelSize : i32, stride : i32, padTop : i32, ' +
-    'padLeft : i32, outHeight : i32, outWidth : i32, ' +
+    'padLeft : i32, outHeight : i32, outWidth : i32, numVectors : i32, ' +
     'numRows : i32, numOutputs : i32, tileRows : i32, numRowTiles : i32, dataColsPerTile : i32, ' +
     'numGroups : i32, ' +
     'dacBits : i32, dacSigned : i32, dacBitSerial : i32, dacHalfUp : i32, dacQMaxCode : f32, ' +
@@ -41,16 +43,16 @@ export class TiledReadProgram implements WebGPUProgram {
     'adcFullScaleStrideGroup : i32, adcFullScaleStrideTile : i32, adcFullScaleStrideCol : i32, ' +
     'readNoiseModel : i32, readNoiseSigma : f32, gMaxSiemens : f32, outputNoiseAmperes : f32, ' +
     'adcNoiseSigmaLsb : f32, driftLogTimeRatio : f32, seedLo : u32, seedHi : u32, outputScale : f32,';
-  readonly workgroupSize: [number, number, number] = [WORKGROUP_SIZE, 1, 1];
+  readonly workgroupSize: [number, number, number] = [TILE_VECTORS * TILE_OUTPUTS, 1, 1];
   readonly dispatchLayout = { x: [0, 1] };
-  readonly size = true;
   dispatch: [number, number, number];
   shaderKey = 'crossbarTiledRead';
   readonly outputShape: number[];
 
-  constructor(outputs: number) {
-    this.outputShape = [outputs, 1];
-    this.dispatch = [Math.ceil(outputs / WORKGROUP_SIZE), 1, 1];
+  /** One workgroup per TILE_VECTORS × TILE_OUTPUTS tile of y [vectors, outputs]. */
+  constructor(vectors: number, outputs: number) {
+    this.outputShape = [vectors * outputs, 1];
+    this.dispatch = [Math.ceil(vectors / TILE_VECTORS) * Math.ceil(outputs / TILE_OUTPUTS), 1, 1];
   }
 
   getUserCode(): string {
@@ -76,6 +78,7 @@ export function uniformData(p: TiledReadParams): NamedUniform[] {
     int32('padLeft', g.padLeft),
     int32('outHeight', g.outHeight),
     int32('outWidth', g.outWidth),
+    int32('numVectors', numVectors(g)),
     int32('numRows', p.plan.numRows),
     int32('numOutputs', p.plan.numOutputs),
     int32('tileRows', p.plan.tileRows),
@@ -183,7 +186,7 @@ export function fusedTiledRead(
       tensors.inputScale ? flat(tensors.inputScale) : tf.ones([1]),
       tensors.driftNu ? flat(tensors.driftNu) : tf.zeros([1]),
     ];
-    const program = new TiledReadProgram(M * N);
+    const program = new TiledReadProgram(M, N);
     const info = backend.runWebGPUProgram(program, inputs, 'float32', uniformData(params));
     return tf.reshape(tf.engine().makeTensorFromTensorInfo(info), [M, N]);
   });

@@ -1,5 +1,6 @@
 // Fused tiled crossbar read: one thread per output y[m, n] of an analog layer (dense, or conv as an
-// implicit GEMM: input patches are read straight from the NHWC input, never materialised). Semantics
+// implicit GEMM: input patches are read straight from the NHWC input, never materialised), in workgroups
+// of 8 × 8 outputs that share staged DAC values and conductances. Semantics
 // (src/sim/chip.ts, header): for every read group g, row tile t and input cycle z,
 //   I = V_unit·Σ_{j ∈ t} u_z(x_mj/ν)·Σ_terms sign·G_j      (amperes; u = DAC code, its bit z, or x/ν)
 //     + √(V_unit²·Σ_j u_z²·σ²(G_j) + σ_out²)·ξ₀           (read noise, exact variance; output noise)
@@ -80,6 +81,20 @@ struct Patch {
   y0 : i32,
   x0 : i32,
 };
+
+// Workgroup tiling: a workgroup of WORKGROUP_THREADS threads computes TILE_VECTORS × TILE_OUTPUTS
+// outputs, one per thread, and stages each ROW_CHUNK rows of DAC values and conductances in workgroup
+// memory, so each is computed once per workgroup rather than once per thread.
+const TILE_VECTORS : i32 = 8;
+const TILE_OUTPUTS : i32 = 8;
+const WORKGROUP_THREADS : i32 = 64;
+const ROW_CHUNK : i32 = 32;
+
+var<workgroup> tilePatch : array<Patch, TILE_VECTORS>;
+var<workgroup> tileScale : array<f32, TILE_VECTORS>;
+var<workgroup> chunkCodes : array<f32, TILE_VECTORS * ROW_CHUNK>;
+var<workgroup> chunkConductance : array<f32, ROW_CHUNK * TILE_OUTPUTS>;
+var<workgroup> chunkVariance : array<f32, ROW_CHUNK * TILE_OUTPUTS>;
 
 fn readGroup(g : i32) -> ReadGroup {
   let r = g * GROUP_RECORD;
@@ -220,19 +235,75 @@ fn adcRound(u : f32) -> f32 {
   }
 }
 
-fn main(index : i32) {
-  if (index >= uniforms.size) {
-    return;
+// The conductances of row chunk [row0, row0 + rows) for the tile's outputs, staged in workgroup memory:
+// Σ_terms sign·G·V_unit (amperes per DAC unit) and Σ_terms σ²(G). Zero outside the layer.
+fn stageConductances(group : ReadGroup, row0 : i32, rows : i32, n0 : i32) {
+  let noiseVariance = uniforms.readNoiseModel != NOISE_OFF;
+  for (var e = i32(localIndex); e < ROW_CHUNK * TILE_OUTPUTS; e += WORKGROUP_THREADS) {
+    let jj = e / TILE_OUTPUTS;
+    let n = n0 + e % TILE_OUTPUTS;
+    var conductance = 0.0;
+    var sigma2 = 0.0;
+    if (jj < rows && n < uniforms.numOutputs) {
+      let col = columnOf(group, n);
+      for (var term = 0; term < group.numTerms; term++) {
+        let r = termRecord(group.firstTerm + term);
+        let cell = readPlan[r + TERM_OFFSET] + (row0 + jj) * group.numCols + col;
+        var gj = conductances[cell];
+        if (uniforms.driftLogTimeRatio > 0.0) {
+          gj *= exp(-driftNu[cell] * uniforms.driftLogTimeRatio);
+        }
+        conductance += f32(readPlan[r + TERM_SIGN]) * gj;
+        if (noiseVariance) {
+          sigma2 += readVariance(gj);
+        }
+      }
+    }
+    chunkConductance[e] = conductance * uniforms.voltsPerUnit;
+    chunkVariance[e] = sigma2;
   }
-  let m = index / uniforms.numOutputs;
-  let n = index % uniforms.numOutputs;
-  let receptive = patchOf(m);
-  let nu = inputScaleOf(receptive);
+}
+
+// DAC values of row chunk [row0, row0 + rows) for the tile's vectors, staged in workgroup memory.
+fn stageCodes(row0 : i32, rows : i32, m0 : i32) {
+  for (var e = i32(localIndex); e < TILE_VECTORS * ROW_CHUNK; e += WORKGROUP_THREADS) {
+    let v = e / ROW_CHUNK;
+    let jj = e % ROW_CHUNK;
+    var code = 0.0;
+    if (jj < rows && m0 + v < uniforms.numVectors) {
+      code = dacCode(patchInput(tilePatch[v], row0 + jj) / tileScale[v]);
+    }
+    chunkCodes[e] = code;
+  }
+}
+
+fn columnOf(group : ReadGroup, n : i32) -> i32 {
+  return select(n, n / uniforms.dataColsPerTile, group.perColumnTile);
+}
+
+// One workgroup computes a TILE_VECTORS × TILE_OUTPUTS tile of y; `index` (tfjs's global index) is not
+// used: the tile comes from the workgroup's linear id, whatever shape tfjs gives the dispatch.
+fn main(index : i32) {
+  let tile = i32((workgroupId.z * numWorkgroups.y + workgroupId.y) * numWorkgroups.x + workgroupId.x);
+  let tilesAcross = (uniforms.numOutputs + TILE_OUTPUTS - 1) / TILE_OUTPUTS;
+  let m0 = (tile / tilesAcross) * TILE_VECTORS;
+  let n0 = (tile % tilesAcross) * TILE_OUTPUTS;
+  let v = i32(localIndex) / TILE_OUTPUTS;
+  let m = m0 + v;
+  let n = n0 + i32(localIndex) % TILE_OUTPUTS;
+  let inside = m < uniforms.numVectors && n < uniforms.numOutputs;
+  if (i32(localIndex) % TILE_OUTPUTS == 0) {
+    let receptive = patchOf(min(m, uniforms.numVectors - 1));
+    tilePatch[v] = receptive;
+    tileScale[v] = inputScaleOf(receptive);
+  }
+  workgroupBarrier();
+
   let cycles = numCycles();
   let bitSerial = uniforms.dacBitSerial != 0;
-  let noiseVariance = uniforms.readNoiseModel != NOISE_OFF;
   let adcOn = uniforms.adcBits > 0;
-  let drawNoise = noiseVariance || uniforms.outputNoiseAmperes > 0.0 || (adcOn && uniforms.adcNoiseSigmaLsb > 0.0);
+  let drawNoise = inside && (uniforms.readNoiseModel != NOISE_OFF || uniforms.outputNoiseAmperes > 0.0 ||
+                             (adcOn && uniforms.adcNoiseSigmaLsb > 0.0));
   let vUnit = uniforms.voltsPerUnit;
   let key = vec2<u32>(uniforms.seedLo, uniforms.seedHi);
 
@@ -241,7 +312,7 @@ fn main(index : i32) {
   var variance : array<f32, MAX_CYCLES>;
   for (var g = 0; g < uniforms.numGroups; g++) {
     let group = readGroup(g);
-    let col = select(n, n / uniforms.dataColsPerTile, group.perColumnTile);
+    let col = columnOf(group, n);
     let signedAdc = group.signedCurrents || (uniforms.dacSigned != 0 && !bitSerial);
     var groupSum = 0.0;
     for (var t = 0; t < uniforms.numRowTiles; t++) {
@@ -249,36 +320,29 @@ fn main(index : i32) {
         current[z] = 0.0;
         variance[z] = 0.0;
       }
-      let row0 = t * uniforms.tileRows;
-      let row1 = min(row0 + uniforms.tileRows, uniforms.numRows);
-      for (var j = row0; j < row1; j++) {
-        let code = dacCode(patchInput(receptive, j) / nu);
-        var conductance = 0.0;
-        var sigma2 = 0.0;
-        for (var term = 0; term < group.numTerms; term++) {
-          let r = termRecord(group.firstTerm + term);
-          let cell = readPlan[r + TERM_OFFSET] + j * group.numCols + col;
-          var gj = conductances[cell];
-          if (uniforms.driftLogTimeRatio > 0.0) {
-            gj *= exp(-driftNu[cell] * uniforms.driftLogTimeRatio);
+      let tileEnd = min((t + 1) * uniforms.tileRows, uniforms.numRows);
+      for (var row0 = t * uniforms.tileRows; row0 < tileEnd; row0 += ROW_CHUNK) {
+        let rows = min(ROW_CHUNK, tileEnd - row0);
+        workgroupBarrier(); // the previous chunk has been used
+        stageCodes(row0, rows, m0);
+        stageConductances(group, row0, rows, n0);
+        workgroupBarrier();
+        for (var jj = 0; jj < rows; jj++) {
+          let code = chunkCodes[v * ROW_CHUNK + jj];
+          let perUnit = chunkConductance[jj * TILE_OUTPUTS + i32(localIndex) % TILE_OUTPUTS];
+          let sigma2 = chunkVariance[jj * TILE_OUTPUTS + i32(localIndex) % TILE_OUTPUTS];
+          if (bitSerial) {
+            // Two's complement of the signed code; bit z drives cycle z with V_unit (bit² = bit).
+            let twos = u32(i32(code) + select(0, 1 << u32(uniforms.dacBits), code < 0.0));
+            for (var z = 0; z < cycles; z++) {
+              let bit = f32((twos >> u32(z)) & 1u);
+              current[z] += bit * perUnit;
+              variance[z] += bit * sigma2;
+            }
+          } else {
+            current[0] += code * perUnit;
+            variance[0] += code * code * sigma2;
           }
-          conductance += f32(readPlan[r + TERM_SIGN]) * gj;
-          if (noiseVariance) {
-            sigma2 += readVariance(gj);
-          }
-        }
-        let perUnit = conductance * vUnit;
-        if (bitSerial) {
-          // Two's complement of the signed code; bit z drives cycle z with V_unit (bit² = bit).
-          let twos = u32(i32(code) + select(0, 1 << u32(uniforms.dacBits), code < 0.0));
-          for (var z = 0; z < cycles; z++) {
-            let bit = f32((twos >> u32(z)) & 1u);
-            current[z] += bit * perUnit;
-            variance[z] += bit * sigma2;
-          }
-        } else {
-          current[0] += code * perUnit;
-          variance[0] += code * code * sigma2;
         }
       }
       for (var z = 0; z < cycles; z++) {
@@ -302,5 +366,7 @@ fn main(index : i32) {
     }
     y += groupWeights[g] * groupSum;
   }
-  setOutputAtIndex(index, y * nu * uniforms.outputScale);
+  if (inside) {
+    setOutputAtIndex(m * uniforms.numOutputs + n, y * tileScale[v] * uniforms.outputScale);
+  }
 }
