@@ -16,7 +16,15 @@ import {
   withBias,
   withoutNoise,
 } from './testCases';
-import { TILE_OUTPUTS, TILE_VECTORS, TiledReadProgram, uniformData } from './tiledRead';
+import {
+  ADC_LEVELS,
+  ADC_ROUNDING,
+  READ_NOISE_MODEL,
+  TILE_OUTPUTS,
+  TILE_VECTORS,
+  TiledReadProgram,
+  uniformData,
+} from './tiledRead';
 import { tiledReadReference } from './tiledRead.reference';
 import tiledReadWgsl from './tiledRead.wgsl?raw';
 
@@ -57,6 +65,16 @@ describe('tiled read: uniform and buffer layout', () => {
       'MAX_CYCLES',
     ] as const)
       expect(wgslConst(name), name).toBe(layout[name]);
+    const enums: [string, Record<string, number>][] = [
+      ['LEVELS', ADC_LEVELS],
+      ['ROUND', ADC_ROUNDING],
+      ['NOISE', READ_NOISE_MODEL],
+    ];
+    for (const [prefix, values] of enums)
+      for (const [key, value] of Object.entries(values)) {
+        const name = `${prefix}_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+        expect(wgslConst(name), name).toBe(value);
+      }
     expect(wgslConst('TILE_VECTORS')).toBe(TILE_VECTORS);
     expect(wgslConst('TILE_OUTPUTS')).toBe(TILE_OUTPUTS);
     expect(wgslConst('WORKGROUP_THREADS')).toBe(TILE_VECTORS * TILE_OUTPUTS);

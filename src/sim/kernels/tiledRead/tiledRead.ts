@@ -60,9 +60,10 @@ export class TiledReadProgram implements WebGPUProgram {
   }
 }
 
-const LEVELS = { symmetric: 0, powerOfTwo: 1, minMax: 2 } as const;
-const ROUNDING = { halfEven: 0, halfUp: 1, floor: 2 } as const;
-const NOISE_MODEL = { off: 0, proportional: 1, constant: 2, pcmRead: 3 } as const;
+/** Enum uniforms; the same numbers as the LEVELS_*, ROUND_* and NOISE_* constants of tiledRead.wgsl. */
+export const ADC_LEVELS = { symmetric: 0, powerOfTwo: 1, minMax: 2 } as const;
+export const ADC_ROUNDING = { halfEven: 0, halfUp: 1, floor: 2 } as const;
+export const READ_NOISE_MODEL = { off: 0, proportional: 1, constant: 2, pcmRead: 3 } as const;
 const flag = (b: boolean) => (b ? 1 : 0);
 
 /** Uniform values in the order of `TiledReadProgram.uniforms`. */
@@ -93,14 +94,14 @@ export function uniformData(p: TiledReadParams): NamedUniform[] {
     float32('voltsPerUnit', p.dac.voltsPerUnit),
     int32('inputScaleMode', p.inputScaleMode === 'perVector' ? 1 : 0),
     int32('adcBits', p.adc.bits),
-    int32('adcLevels', LEVELS[p.adc.levels]),
-    int32('adcRounding', ROUNDING[p.adc.rounding]),
+    int32('adcLevels', ADC_LEVELS[p.adc.levels]),
+    int32('adcRounding', ADC_ROUNDING[p.adc.rounding]),
     int32('adcRangeSource', p.adc.rangeSource === 'tensor' ? 1 : 0),
     float32('adcFullScaleAmperes', p.adc.fullScaleAmperes),
     int32('adcFullScaleStrideGroup', p.adc.fullScaleStrides.group),
     int32('adcFullScaleStrideTile', p.adc.fullScaleStrides.tile),
     int32('adcFullScaleStrideCol', p.adc.fullScaleStrides.col),
-    int32('readNoiseModel', NOISE_MODEL[p.noise.readModel]),
+    int32('readNoiseModel', READ_NOISE_MODEL[p.noise.readModel]),
     float32('readNoiseSigma', p.noise.readSigma),
     float32('gMaxSiemens', p.noise.gMaxSiemens),
     float32('outputNoiseAmperes', p.noise.outputSigmaAmperes),
