@@ -27,8 +27,8 @@ import { parseArgs } from 'node:util';
 import { makeBatch } from '../src/data/augment';
 import { parseCifarBatch, type CifarImages } from '../src/data/cifar10';
 import { readCifarFile } from '../src/data/testing/nodeData';
-import { AnalogRunner, ProgrammedModel } from '../src/engine/analogRunner';
-import { inferenceBatchSize, needsCalibration } from '../src/engine/jobs/inferenceJob';
+import { AnalogRunner, ProgrammedModel, needsCalibration } from '../src/engine/analogRunner';
+import { inferenceBatchSize } from '../src/engine/jobs/inferenceJob';
 import {
   DigitalRunner,
   getModel,

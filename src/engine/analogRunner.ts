@@ -4,6 +4,8 @@
  * core (src/sim, which programs each layer onto tiles and reads it).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CifarImages } from '../data/cifar10';
+import { makeBatch } from '../data/augment';
 import type { LinearLayerRunner, LinearLayerSpec, ModelDefinition, WeightMap } from '../models';
 import { DigitalRunner } from '../models';
 import type { ExperimentConfig } from '../sim/config';
@@ -91,6 +93,39 @@ export class ProgrammedModel {
   dispose(): void {
     for (const layer of this.layers.values()) layer.dispose();
   }
+}
+
+/** A calibration pass is needed for a calibrated input range, or a calibrated range of a real ADC. */
+export function needsCalibration(config: ExperimentConfig): boolean {
+  const p = config.periphery;
+  return (p.adcRange === 'calibrated' && p.adcBits > 0) || p.inputScaling === 'calibrated';
+}
+
+/**
+ * The calibration pass every routine runs once per programmed chip: the first
+ * `config.periphery.calibrationImages` of `images` (training images, never the test set) go through
+ * the chip, which records each layer's input range and ADC ranges ('calibrated' modes). Reads draw
+ * from `rng`. Returns the number of images read (0 when no range is calibrated).
+ */
+export function calibrateChip(
+  model: ModelDefinition,
+  weights: WeightMap,
+  chip: ProgrammedModel,
+  config: ExperimentConfig,
+  images: CifarImages,
+  rng: Rng,
+): number {
+  if (!needsCalibration(config)) return 0;
+  const count = Math.min(config.periphery.calibrationImages, images.count);
+  const batch = makeBatch(
+    images,
+    Int32Array.from({ length: count }, (_, i) => i),
+  );
+  tf.tidy(() => {
+    const x = tf.tensor4d(batch.x, [count, 32, 32, 3]);
+    model.forward(weights, new AnalogRunner(chip, rng, { calibrate: true }), x);
+  });
+  return count;
 }
 
 /** Signal and error energy of one layer's analog output, summed over the measured batch. */

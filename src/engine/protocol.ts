@@ -185,6 +185,27 @@ export interface TileInspectionWithInputs extends TileInspection {
   }[];
 }
 
+/** One class of a top-k prediction. */
+export interface ClassScore {
+  classIndex: number;
+  className: string;
+  /** Softmax probability, 0..1. */
+  probability: number;
+}
+
+/** One test image through the digital network and the simulated chip. */
+export interface ImageClassification {
+  imageIndex: number;
+  label: number;
+  labelName: string;
+  /** 32×32 RGBA pixels for an ImageData thumbnail. */
+  rgba: Uint8ClampedArray;
+  digital: ClassScore[];
+  analog: ClassScore[];
+  /** Each layer's SNR on this image (analog output against its ideal from the same input). */
+  layerSnr: LayerSnr[];
+}
+
 /** The engine worker's methods. One job runs at a time; `stop`, `pause` and `resume` act between batches. */
 export interface EngineApi {
   /** Selects the tfjs backend (once per worker); `forced` comes from the URL option `?backend=`. */
@@ -205,6 +226,8 @@ export interface EngineApi {
     rowTile: number,
     colTile: number,
   ): Promise<TileInspectionWithInputs>;
+  /** One test image (the first N test images' index) through the digital network and the experiment's chip. */
+  classifyImage(config: ExperimentConfig, imageIndex: number): Promise<ImageClassification>;
   /** Trained weights as one zip of model.json and float32 shards (the format the app loads). */
   exportWeights(
     model: ModelName,

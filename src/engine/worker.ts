@@ -15,6 +15,7 @@ import { WorkerModels, describeWeights } from './workerModels';
 import { runInferenceJob } from './jobs/inferenceJob';
 import { runTrainingJob } from './jobs/trainingJob';
 import { INSPECTOR_IMAGES, inspectTile } from './jobs/inspectTileJob';
+import { ImageChipCache, classifyImage } from './jobs/classifyImageJob';
 import { getModel, type WeightMap } from '../models';
 import { saveWeights } from '../models/weights';
 import { packWeightsArchive } from '../models/weightsArchive';
@@ -34,6 +35,8 @@ const data = new WorkerData(import.meta.env.BASE_URL);
 /** Digital top-1 of a set of weights on the first N test images (N → accuracy), measured once. */
 const baselines = new WeakMap<WeightMap, Map<number, number>>();
 const models = new WorkerModels(import.meta.env.BASE_URL);
+/** The chip the single-image view reads, kept between images of the same settings. */
+const imageChips = new ImageChipCache();
 
 /** Re-validates a config that crossed the worker boundary (the worker trusts nothing it is sent). */
 function validConfig(input: unknown): ExperimentConfig {
@@ -52,6 +55,8 @@ function releaseCallback(callback: unknown): void {
 async function runExclusive<T>(job: (control: JobControl) => Promise<T>): Promise<T> {
   if (!backendReport) throw new Error('the engine is not initialised: call init() first');
   if (activeJob) throw new Error('a job is already running; stop it first');
+  // A job needs the memory the single-image view's chip holds.
+  imageChips.clear();
   const control = new JobControl();
   activeJob = control;
   try {
@@ -139,6 +144,24 @@ const api = {
       layerName,
       rowTile,
       colTile,
+    });
+  },
+
+  async classifyImage(input, imageIndex) {
+    if (activeJob) throw new Error('A run is in progress; try the image again when it has ended.');
+    const config = validConfig(input);
+    const model = getModel(config.experiment.model);
+    const weights = await models.get(model.name);
+    const test = await data.testImages(imageIndex + 1);
+    const calibration = await data.trainImages(config.periphery.calibrationImages);
+    return classifyImage({
+      config,
+      model,
+      weights: weights.tensors,
+      test: test.images,
+      imageIndex,
+      calibration: calibration.images,
+      chips: imageChips,
     });
   },
 

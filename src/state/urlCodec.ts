@@ -272,7 +272,7 @@ export interface DecodedUrl {
 }
 
 /** Targets `hide=` accepts besides field keys. */
-export const HIDE_TARGETS = [...SECTIONS, 'presets', 'floorplan', 'runs', 'share'] as const;
+export const HIDE_TARGETS = [...SECTIONS, 'presets', 'floorplan', 'runs', 'image', 'share', 'help'] as const;
 
 /** A section, a panel, a field's URL key, or a group of fields (`drift` for `drift.*`). */
 export function isHideTarget(target: string): boolean {

@@ -8,6 +8,7 @@ import { BackendBadge } from './BackendBadge';
 import { ConfigPanels } from './panels/ConfigPanels';
 import { LessonMenu, LessonPanel } from './lessons/LessonPanel';
 import { ShareBar } from './share/ShareBar';
+import { ClassroomLinkBuilder } from './share/ClassroomLinkBuilder';
 import { UrlNotices } from './Notices';
 import { Workspace } from './Workspace';
 import { RunViewsWarmUp } from './runs/RunViewsWarmUp';
@@ -57,6 +58,7 @@ export function App() {
         <nav className="header-actions" aria-label="Lessons and sharing">
           <LessonMenu />
           {!hidden.includes('share') && <ShareBar />}
+          {!hidden.includes('share') && <ClassroomLinkBuilder />}
         </nav>
         <BackendBadge />
       </header>

@@ -1,6 +1,7 @@
 import { useState, type KeyboardEvent } from 'react';
 import { useLab } from '../state/store';
 import { Floorplan } from './floorplan/Floorplan';
+import { SingleImageView } from './image/SingleImageView';
 import { RunControls } from './runs/RunControls';
 import { WeightsPicker } from './runs/WeightsPicker';
 import { RunCharts } from './runs/RunCharts';
@@ -10,6 +11,7 @@ import { LayerSnrBars } from './runs/LayerSnrBars';
 const TABS = [
   { id: 'runs', label: 'Experiments' },
   { id: 'floorplan', label: 'Floorplan' },
+  { id: 'image', label: 'One image' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
 
@@ -53,6 +55,7 @@ export function Workspace() {
       {active && (
         <div id={`panel-${active}`} role="tabpanel" aria-labelledby={`tab-${active}`} className="tab-panel">
           {active === 'floorplan' && <Floorplan />}
+          {active === 'image' && <SingleImageView />}
           {active === 'runs' && (
             <section className="panel" aria-labelledby="runs-title">
               <h2 id="runs-title">Experiments</h2>

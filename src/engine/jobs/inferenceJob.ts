@@ -14,7 +14,14 @@ import { makeBatch } from '../../data/augment';
 import { DigitalRunner, type ModelDefinition, type WeightMap } from '../../models';
 import type { ExperimentConfig } from '../../sim/config';
 import { createRng } from '../../sim/rng';
-import { AnalogRunner, ProgrammedModel, readSnr, type SnrSums } from '../analogRunner';
+import {
+  AnalogRunner,
+  ProgrammedModel,
+  calibrateChip,
+  needsCalibration,
+  readSnr,
+  type SnrSums,
+} from '../analogRunner';
 import { JobStopped, type JobControl } from '../jobControl';
 import type {
   ExperimentProgressSummary,
@@ -47,12 +54,6 @@ export interface InferenceInputs {
 /** Images per batch: bounded so that GoogLeNet's analog intermediates stay within GPU memory. */
 export function inferenceBatchSize(model: ModelDefinition): number {
   return model.name === 'googlenet' ? 25 : 100;
-}
-
-/** A calibration pass is needed for a calibrated input range, or a calibrated range of a real ADC. */
-export function needsCalibration(config: ExperimentConfig): boolean {
-  const p = config.periphery;
-  return (p.adcRange === 'calibrated' && p.adcBits > 0) || p.inputScaling === 'calibrated';
 }
 
 function meanAndStd(values: number[]): { mean: number | null; std: number | null } {
@@ -133,22 +134,9 @@ export async function runInferenceJob(
           checkpoint,
         );
         if (needsCalibration(config)) {
-          const calibrationImages = Math.min(config.periphery.calibrationImages, inputs.calibration.count);
-          setPhase(
-            'calibrating',
-            `${runLabel}: calibrating converter ranges on ${calibrationImages} training images`,
-          );
-          const indices = Int32Array.from({ length: calibrationImages }, (_, i) => i);
-          const batch = makeBatch(inputs.calibration, indices);
-          const programmed = chip;
-          tf.tidy(() => {
-            const x = tf.tensor4d(batch.x, [batch.size, 32, 32, 3]);
-            model.forward(
-              weights,
-              new AnalogRunner(programmed, rng.fork('calibration'), { calibrate: true }),
-              x,
-            );
-          });
+          const count = Math.min(config.periphery.calibrationImages, inputs.calibration.count);
+          setPhase('calibrating', `${runLabel}: calibrating converter ranges on ${count} training images`);
+          calibrateChip(model, weights, chip, config, inputs.calibration, rng.fork('calibration'));
           await checkpoint();
         }
       }

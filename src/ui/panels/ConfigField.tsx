@@ -24,17 +24,20 @@ export const ConfigField = memo(function ConfigField({ path, label }: ConfigFiel
   const value = useLab((s) => getPath(s.config, path));
   const inactive = useLab((s) => meta.inactive?.(s.config) ?? null);
   const hidden = useLab((s) => isKeyHidden(s.hidden, leaf.key));
+  // Class mode may hide the explanations (`hide=help`); why a control has no effect still shows.
+  const helpHidden = useLab((s) => s.hidden.includes('help'));
   const setField = useLab((s) => s.setField);
   // A lesson's controls are highlighted (and its panel links to them by `data-path`).
   const focused = useLab((s) => (s.lessonId ? lessonById(s.lessonId)?.focus.includes(path) : false));
   const [draft, setDraft] = useState<{ text: string; error: string | null } | null>(null);
   if (hidden) return null;
 
-  const description = meta.hint ?? leaf.description;
+  const description = helpHidden ? undefined : (meta.hint ?? leaf.description);
   const errorId = `${id}-error`;
   const helpId = `${id}-help`;
   const describedBy =
-    [draft?.error ? errorId : null, description ? helpId : null].filter(Boolean).join(' ') || undefined;
+    [draft?.error ? errorId : null, description || inactive ? helpId : null].filter(Boolean).join(' ') ||
+    undefined;
   const shownLabel = label ?? meta.label;
   const unit = meta.unit && !shownLabel.toLowerCase().endsWith(meta.unit.toLowerCase()) ? meta.unit : null;
 
@@ -64,7 +67,7 @@ export const ConfigField = memo(function ConfigField({ path, label }: ConfigFiel
             {draft.error}
           </span>
         )}
-        {description && !label && (
+        {(description || inactive) && !label && (
           <span id={helpId} className="field-help">
             {inactive ? `Has no effect now (${inactive}).` : description}
           </span>
@@ -122,7 +125,7 @@ export const ConfigField = memo(function ConfigField({ path, label }: ConfigFiel
           {draft.error}
         </span>
       )}
-      {description && (
+      {(description || inactive) && (
         <span id={helpId} className="field-help">
           {inactive ? `Has no effect now (${inactive}).` : description}
         </span>

@@ -16,6 +16,7 @@ const SECTION_TITLES: Record<Section, { title: string; intro: string }> = {
 function SectionPanel({ section }: { section: Section }) {
   const hidden = useLab((s) => s.hidden.includes(section));
   const presetsHidden = useLab((s) => s.hidden.includes('presets'));
+  const helpHidden = useLab((s) => s.hidden.includes('help'));
   const trainingIdle = useLab((s) => section === 'training' && s.config.experiment.routine !== 'training');
   if (hidden) return null;
   const leaves = configLeaves.filter((l) => l.section === section && !isEffectPath(l.path));
@@ -26,7 +27,9 @@ function SectionPanel({ section }: { section: Section }) {
   return (
     <section className="config-section" aria-labelledby={`section-${section}`} data-section={section}>
       <h3 id={`section-${section}`}>{title}</h3>
-      <p className="muted small">{trainingIdle ? 'Has no effect: the routine is inference.' : intro}</p>
+      {(trainingIdle || !helpHidden) && (
+        <p className="muted small">{trainingIdle ? 'Has no effect: the routine is inference.' : intro}</p>
+      )}
       {section === 'device' && !presetsHidden && <PresetPicker />}
       <div className="field-grid">
         {basic.map((l) => (

@@ -17,6 +17,7 @@ export function EffectBox({ info }: { info: EffectInfo }) {
   const enabled = useLab((s) => getPath(s.config, `${info.path}.enabled`) === true);
   const moment = useLab((s) => drawMomentOf(info.effect, s.config)) ?? 'none';
   const hidden = useLab((s) => s.hidden.includes(info.path.split('.').slice(1).join('.')));
+  const helpHidden = useLab((s) => s.hidden.includes('help'));
   if (hidden) return null;
   const params = configLeaves.filter(
     (l) => l.path.startsWith(`${info.path}.`) && l.path !== `${info.path}.enabled`,
@@ -31,7 +32,7 @@ export function EffectBox({ info }: { info: EffectInfo }) {
           {text.short}
         </span>
       </legend>
-      <p className="field-help">{info.explanation}</p>
+      {!helpHidden && <p className="field-help">{info.explanation}</p>}
       {enabled && (
         <div className="field-grid">
           {params.map((l) => (

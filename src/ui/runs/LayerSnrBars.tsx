@@ -26,9 +26,11 @@ export function LayerSnrList({
   label,
   layerSnr,
   testId = 'layer-snr',
+  caption = 'Signal-to-noise per layer (analog vs ideal output, first batch)',
 }: {
   label: string;
   layerSnr: readonly LayerSnr[];
+  caption?: string;
   /** null: no test id (the hidden warm-up copy). */
   testId?: string | null;
 }) {
@@ -37,7 +39,9 @@ export function LayerSnrList({
   const worst = finite.length ? Math.min(...finite) : null;
   return (
     <figure className="snr-bars" data-testid={testId ?? undefined}>
-      <figcaption>Signal-to-noise per layer (analog vs ideal output, first batch) · {label}</figcaption>
+      <figcaption>
+        {caption} · {label}
+      </figcaption>
       <ul>
         {layerSnr.map((l) => {
           const infinite = !Number.isFinite(l.snrDb);

@@ -1,0 +1,116 @@
+import { useMemo, useState } from 'react';
+import { useLab } from '../../state/store';
+import { currentQuery } from '../../state/urlSync';
+import { SECTIONS, configLeaves, type Section } from '../../state/urlCodec';
+import { metaOf } from '../panels/fieldMeta';
+
+const SECTION_LABELS: Record<Section, string> = {
+  experiment: 'Experiment settings',
+  crossbar: 'Crossbar settings',
+  periphery: 'Converter settings',
+  device: 'Device settings',
+  training: 'Training settings',
+};
+
+/** Hide targets beyond the settings sections: views, panels and texts (src/state/urlCodec.ts). */
+const VIEWS: { target: string; label: string }[] = [
+  { target: 'presets', label: 'Device presets' },
+  { target: 'floorplan', label: 'Floorplan tab' },
+  { target: 'image', label: '“One image” tab' },
+  { target: 'runs', label: 'Run bar and experiments tab' },
+  { target: 'share', label: 'Share and classroom-link buttons' },
+  { target: 'help', label: 'Explanations under the controls' },
+];
+
+/**
+ * The classroom link builder (TensorFlow Playground's `_hide` keys as a form): tick the controls and
+ * texts a lesson should not show, and get the link that opens the current settings (and lesson) with
+ * them hidden. Students can still see every value that matters through the run bar's summary.
+ */
+export function ClassroomLinkBuilder() {
+  const hiddenNow = useLab((s) => s.hidden);
+  const config = useLab((s) => s.config);
+  const lessonId = useLab((s) => s.lessonId);
+  const [ticked, setTicked] = useState<string[]>(hiddenNow);
+  const [copied, setCopied] = useState<boolean | null>(null);
+  const link = useMemo(
+    () =>
+      `${window.location.origin}${window.location.pathname}${currentQuery({ config, lessonId, hidden: ticked }, window.location.search)}`,
+    [config, lessonId, ticked],
+  );
+  const toggle = (target: string, on: boolean) => {
+    setCopied(null);
+    setTicked((t) => (on ? [...t.filter((x) => x !== target), target] : t.filter((x) => x !== target)));
+  };
+  const box = (target: string, label: string) => (
+    <label key={target} className="check">
+      <input
+        type="checkbox"
+        checked={ticked.includes(target)}
+        onChange={(e) => toggle(target, e.target.checked)}
+        data-hide-target={target}
+      />{' '}
+      {label}
+    </label>
+  );
+  return (
+    <details className="classroom-menu" data-testid="classroom-builder">
+      <summary>Classroom link</summary>
+      <div className="classroom-body">
+        <p className="muted small">Tick what students should not see; the link keeps the current settings.</p>
+        <fieldset>
+          <legend>Settings</legend>
+          {SECTIONS.map((s) => box(s, SECTION_LABELS[s]))}
+        </fieldset>
+        <fieldset>
+          <legend>Views and texts</legend>
+          {VIEWS.map((v) => box(v.target, v.label))}
+        </fieldset>
+        <details>
+          <summary>Single controls</summary>
+          {SECTIONS.map((section) => (
+            <fieldset key={section} className="classroom-fields">
+              <legend>{SECTION_LABELS[section]}</legend>
+              {configLeaves.filter((l) => l.section === section).map((l) => box(l.key, metaOf(l).label))}
+            </fieldset>
+          ))}
+        </details>
+        <label htmlFor="classroom-url" className="visually-hidden">
+          Classroom link
+        </label>
+        <input
+          id="classroom-url"
+          data-testid="classroom-url"
+          readOnly
+          value={link}
+          onFocus={(e) => e.target.select()}
+        />
+        <div className="buttons">
+          <button
+            type="button"
+            onClick={() =>
+              navigator.clipboard
+                ? navigator.clipboard.writeText(link).then(
+                    () => setCopied(true),
+                    () => setCopied(false),
+                  )
+                : setCopied(false)
+            }
+          >
+            Copy link
+          </button>
+          <a href={link} target="_blank" rel="noreferrer">
+            Open it in a new tab
+          </a>
+          <span role="status" className="muted small">
+            {copied === true
+              ? 'Copied.'
+              : copied === false
+                ? 'Copy the link above (the browser refused).'
+                : ''}
+          </span>
+        </div>
+      </div>
+    </details>
+  );
+}
