@@ -8,6 +8,8 @@ import type { ModelName } from '../models/model';
 import type { ChosenFile } from '../models/weightsArchive';
 import type { ExperimentConfig } from '../sim/config';
 import type { TileInspection } from '../sim/analogLayer';
+import type { CostTotals } from '../sim/cost';
+import type { SweepSpec, SweepValue } from '../sim/sweep';
 
 /** tfjs backends, in the order the engine tries them. */
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -61,6 +63,8 @@ export interface RunData {
 /** One evaluated mini-batch. */
 export interface BatchPoint {
   run: number;
+  /** The sweep point the batch belongs to (absent without a sweep, and in training). */
+  point?: number;
   batch: number;
   imagesDone: number;
   /** Accuracy of this batch alone, 0..1. */
@@ -82,6 +86,8 @@ export interface MemoryReport {
 /** Accuracy of one finished inference run over the chosen test images. */
 export interface RunSummary {
   run: number;
+  /** The sweep point (0, or absent in files from before sweeps, without one). */
+  point?: number;
   accuracy: number;
   images: number;
 }
@@ -102,14 +108,34 @@ export interface EpochPoint {
   elapsedSeconds: number;
 }
 
+/** One finished point of a sweep: its values, its runs, and the cost estimate of its settings. */
+export interface SweepPointResult {
+  /** Row-major index in the sweep's grid (src/sim/sweep.ts). */
+  index: number;
+  /** The point's value on each axis. */
+  values: SweepValue[];
+  runs: RunSummary[];
+  meanAccuracy: number | null;
+  /** Sample standard deviation across the point's runs (null for one run). */
+  stdAccuracy: number | null;
+  /** Per-layer SNR of the point's first run. */
+  layerSnr: LayerSnr[];
+  /** Area, energy and latency per image of the point's settings (an estimate: src/sim/cost). */
+  cost: CostTotals;
+}
+
+export type ExperimentKind = 'inference' | 'sweep' | 'training';
+
 export interface ExperimentProgress {
-  kind: 'inference' | 'training';
+  kind: ExperimentKind;
   /** Inference: batches since the previous message. Training: mini-batches of the current epoch. */
   batchPoints: BatchPoint[];
   /** Training: epochs finished since the previous message. */
   epochPoints: EpochPoint[];
   /** Inference: runs finished since the previous message. */
   runSummaries: RunSummary[];
+  /** Sweep: points finished since the previous message. */
+  sweepPoints: SweepPointResult[];
   /** Inference: per-layer SNR, sent once per run (measured on the run's first batch). */
   layerSnr: LayerSnr[] | null;
   /** Inference: the digital baseline on the run's images, sent once it is measured. */
@@ -126,11 +152,11 @@ export interface ExperimentProgress {
 /** A progress message without its streamed items: the run's current state. */
 export type ExperimentProgressSummary = Omit<
   ExperimentProgress,
-  'batchPoints' | 'epochPoints' | 'runSummaries' | 'layerSnr' | 'baselineAccuracy'
+  'batchPoints' | 'epochPoints' | 'runSummaries' | 'sweepPoints' | 'layerSnr' | 'baselineAccuracy'
 >;
 
 export interface ExperimentResult {
-  kind: 'inference' | 'training';
+  kind: ExperimentKind;
   outcome: JobOutcome;
   seconds: number;
   /** Inference: accuracy per finished run, mean and sample standard deviation across runs. */
@@ -140,6 +166,8 @@ export interface ExperimentResult {
   layerSnr: LayerSnr[];
   /** Training: all epochs. */
   epochs: EpochPoint[];
+  /** Sweep: every finished point. */
+  sweepPoints: SweepPointResult[];
   /** The images the runs read (inference: the test images; training: those it tests on). */
   data: RunData;
   /**
@@ -214,10 +242,14 @@ export interface EngineApi {
   dataStatus(): Promise<DataStatus>;
   /** Checks and keeps the official `cifar-10-binary.tar.gz` the person chose (IndexedDB). */
   importArchive(archive: Blob): Promise<DataStatus>;
-  /** Runs the experiment `config` describes (inference or VGG-8 training), streaming progress. */
+  /**
+   * Runs the experiment `config` describes (inference, or VGG-8 training), streaming progress; with a
+   * sweep, the inference at every point of its grid.
+   */
   runExperiment(
     config: ExperimentConfig,
     onProgress: (progress: ExperimentProgress) => void,
+    sweep?: SweepSpec | null,
   ): Promise<ExperimentResult>;
   /** One tile of `layerName` on the experiment's first chip, with real inputs, for the inspector. */
   inspectTile(

@@ -88,7 +88,7 @@ const api = {
   },
 
   /** Runs the experiment `config` describes (inference or VGG-8 training), streaming progress. */
-  async runExperiment(input, onProgress) {
+  async runExperiment(input, onProgress, sweep = null) {
     return runExclusive(async (control) => {
       try {
         const config = validConfig(input);
@@ -110,6 +110,7 @@ const api = {
         const result = await runInferenceJob(
           {
             config,
+            sweep,
             model,
             weights: weights.tensors,
             test: test.images,

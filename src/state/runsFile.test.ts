@@ -6,6 +6,7 @@ import type { RunRecord } from './slices/runsSlice';
 const finished: RunRecord = {
   id: 'run-4',
   label: '=HYPERLINK("x") · my run',
+  sweep: null,
   config: withOverrides(defaultExperimentConfig(), {
     periphery: { adcBits: 5 },
     experiment: { images: 8, runs: 2 },
@@ -18,6 +19,7 @@ const finished: RunRecord = {
       { run: 0, accuracy: 0.75, images: 8 },
       { run: 1, accuracy: 0.625, images: 8 },
     ],
+    sweepPoints: [],
     baselineAccuracy: 0.875,
   },
   layerSnr: [{ layer: 'conv1', snrDb: 31.5 }],
@@ -34,6 +36,7 @@ const finished: RunRecord = {
     stdAccuracy: 0.0884,
     layerSnr: [{ layer: 'conv1', snrDb: 31.5 }],
     epochs: [],
+    sweepPoints: [],
     data: { testImages: 8, testSet: 'starter' },
     baselineAccuracy: 0.875,
   },

@@ -11,11 +11,14 @@ import { EMPTY_SERIES, isLive, type RunRecord, type RunStatus } from './slices/r
 
 export const RUNS_FILE_FORMAT = 'crossbar-lab-runs';
 
+/** Points per series a file may hold (a guard against a hostile file's size, far above any real run). */
+const MAX_POINTS = 1_000_000;
 const finite = z.number().refine(Number.isFinite, 'not a finite number');
 const fraction = finite.refine((v) => v >= 0 && v <= 1, 'not a fraction between 0 and 1');
 const count = z.number().int().nonnegative();
 const batchPoint = z.object({
   run: count,
+  point: count.optional(),
   batch: count,
   imagesDone: count,
   batchAccuracy: fraction,
@@ -28,7 +31,27 @@ const epochPoint = z.object({
   testAccuracy: fraction,
   elapsedSeconds: finite,
 });
-const runSummary = z.object({ run: count, accuracy: fraction, images: count });
+const runSummary = z.object({ run: count, point: count.optional(), accuracy: fraction, images: count });
+const sweepValue = z.union([finite, z.boolean(), z.string().max(200)]);
+const sweepPoint = z.object({
+  index: count,
+  values: z.array(sweepValue).max(2),
+  runs: z.array(runSummary).max(MAX_POINTS),
+  meanAccuracy: fraction.nullable(),
+  stdAccuracy: finite.nullable(),
+  layerSnr: z.array(z.object({ layer: z.string().max(200), snrDb: finite })).max(10_000),
+  cost: z.object({
+    areaSquareMicrons: finite,
+    energyPerImageJoules: finite,
+    latencyPerImageSeconds: finite,
+  }),
+});
+const sweepSpec = z.object({
+  axes: z
+    .array(z.object({ path: z.string().max(200), values: z.array(sweepValue).min(1).max(1000) }))
+    .min(1)
+    .max(2),
+});
 const layerSnr = z.object({ layer: z.string().max(200), snrDb: finite });
 const STATUSES = [
   'idle',
@@ -40,7 +63,6 @@ const STATUSES = [
   'stopped',
   'failed',
 ] as const;
-const MAX_POINTS = 1_000_000;
 
 const runSchema = z.object({
   label: z.string().max(500),
@@ -48,9 +70,10 @@ const runSchema = z.object({
   startedAt: z.string().max(100).default(''),
   error: z.string().max(10_000).nullable().default(null),
   config: z.unknown(),
+  sweep: sweepSpec.nullable().default(null),
   result: z
     .object({
-      kind: z.enum(['inference', 'training']),
+      kind: z.enum(['inference', 'sweep', 'training']),
       outcome: z.enum(['finished', 'stopped']),
       seconds: finite,
       runs: z.array(runSummary).max(MAX_POINTS),
@@ -58,6 +81,7 @@ const runSchema = z.object({
       stdAccuracy: finite.nullable(),
       layerSnr: z.array(layerSnr).max(10_000),
       epochs: z.array(epochPoint).max(MAX_POINTS),
+      sweepPoints: z.array(sweepPoint).max(MAX_POINTS).default([]),
       data: z.object({ testImages: count, testSet: z.enum(['starter', 'full']) }).optional(),
       baselineAccuracy: fraction.nullable().default(null),
       weightsSource: z.string().max(1000).optional(),
@@ -69,6 +93,7 @@ const runSchema = z.object({
       batchPoints: z.array(batchPoint).max(MAX_POINTS),
       epochPoints: z.array(epochPoint).max(MAX_POINTS),
       runSummaries: z.array(runSummary).max(MAX_POINTS),
+      sweepPoints: z.array(sweepPoint).max(MAX_POINTS).default([]),
       baselineAccuracy: fraction.nullable(),
     })
     .optional(),
@@ -99,6 +124,7 @@ export function runsToJson(runs: readonly RunRecord[]): string {
         startedAt: r.startedAt,
         error: r.error,
         config: r.config,
+        sweep: r.sweep,
         result: r.result && { ...r.result, weights: undefined },
         series: r.series,
         layerSnr: r.layerSnr,
@@ -156,12 +182,14 @@ export function runsFromJson(text: string): { ok: true; runs: RunRecord[] } | { 
       batchPoints: run.batchPoints ?? [],
       epochPoints: run.epochPoints ?? [],
       runSummaries: run.runSummaries ?? run.result?.runs ?? [],
+      sweepPoints: run.result?.sweepPoints ?? [],
       baselineAccuracy: run.result?.baselineAccuracy ?? EMPTY_SERIES.baselineAccuracy,
     };
     runs.push({
       id: '',
       label: run.label,
       config: config.config,
+      sweep: run.sweep,
       status,
       series,
       layerSnr: run.layerSnr,

@@ -12,8 +12,11 @@ import { applyPreset } from '../../sim/presets';
 import { createRng } from '../../sim/rng';
 import { AnalogRunner, ProgrammedModel } from '../analogRunner';
 import { JobControl } from '../jobControl';
-import type { ExperimentProgress } from '../protocol';
+import type { ExperimentProgress, RunSummary } from '../protocol';
 import { runInferenceJob } from './inferenceJob';
+import { toAnalogSpec } from '../analogRunner';
+import { estimateCost } from '../../sim/cost';
+import type { SweepSpec } from '../../sim/sweep';
 
 const test = parseCifarBatch(readCifarFile('test_batch.bin'), 'test_batch.bin');
 
@@ -86,7 +89,7 @@ describe('inference routine', () => {
     const weights = nonTrivialWeights(model, 11);
     const messages: ExperimentProgress[] = [];
     const result = await runInferenceJob(
-      { config, model, weights, test, testSet: 'full', calibration: test, knownBaseline: null },
+      { config, model, weights, test, testSet: 'full', calibration: test, knownBaseline: null, sweep: null },
       control,
       (p) => messages.push(p),
       0,
@@ -134,7 +137,7 @@ describe('inference routine', () => {
     const model = narrow;
     const weights = nonTrivialWeights(model, 11);
     const result = await runInferenceJob(
-      { config, model, weights, test, testSet: 'full', calibration: test, knownBaseline: null },
+      { config, model, weights, test, testSet: 'full', calibration: test, knownBaseline: null, sweep: null },
       control,
       (p) => {
         batches += p.batchPoints.length;
@@ -145,5 +148,71 @@ describe('inference routine', () => {
     disposeAll(weights);
     expect(result.outcome).toBe('stopped');
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  describe('sweeps', () => {
+    const config = withOverrides(applyPreset(defaultExperimentConfig(), 'rram'), {
+      experiment: { model: 'vgg8', images: 40, runs: 2, seed: 3 },
+      periphery: { adcBits: 6 },
+    });
+    async function sweep(spec: SweepSpec | null, base = config) {
+      const weights = nonTrivialWeights(narrow, 11);
+      const messages: ExperimentProgress[] = [];
+      const result = await runInferenceJob(
+        {
+          config: base,
+          model: narrow,
+          weights,
+          test,
+          testSet: 'full',
+          calibration: test,
+          knownBaseline: null,
+          sweep: spec,
+        },
+        new JobControl(),
+        (p) => messages.push(p),
+        0,
+      );
+      disposeAll(weights);
+      return { result, messages };
+    }
+
+    it('gives each point the numbers of the same settings run alone, whichever other points run', async () => {
+      const before = tf.memory().numTensors;
+      const whole = await sweep({ axes: [{ path: 'periphery.adcBits', values: [4, 8] }] });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(whole.result.kind).toBe('sweep');
+      expect(whole.result.sweepPoints.map((p) => p.values)).toEqual([[4], [8]]);
+      expect(whole.messages.flatMap((m) => m.sweepPoints)).toEqual(whole.result.sweepPoints);
+      // The point adcBits = 8, alone as a one-point sweep and as a plain inference of its settings.
+      const alone = await sweep({ axes: [{ path: 'periphery.adcBits', values: [8] }] });
+      const plain = await sweep(null, withOverrides(config, { periphery: { adcBits: 8 } }));
+      const accuracies = (runs: RunSummary[]) => runs.map((r) => r.accuracy);
+      expect(accuracies(alone.result.sweepPoints[0]!.runs)).toEqual(
+        accuracies(whole.result.sweepPoints[1]!.runs),
+      );
+      expect(accuracies(plain.result.runs)).toEqual(accuracies(whole.result.sweepPoints[1]!.runs));
+      // Mean ± sample std of each point's runs, and the cost estimate of its settings.
+      for (const point of whole.result.sweepPoints) {
+        const values = accuracies(point.runs);
+        const mean = (values[0]! + values[1]!) / 2;
+        expect(point.meanAccuracy).toBeCloseTo(mean, 12);
+        expect(point.stdAccuracy).toBeCloseTo(Math.abs(values[0]! - values[1]!) / Math.SQRT2, 12);
+        const pointConfig = withOverrides(config, { periphery: { adcBits: point.values[0] as number } });
+        expect(point.cost).toEqual(estimateCost(pointConfig, narrow.linearLayers.map(toAnalogSpec)).totals);
+      }
+      // The digital baseline is measured once, on the same images.
+      expect(whole.result.baselineAccuracy).toBe(plain.result.baselineAccuracy);
+    });
+
+    it('programs one chip for points that differ only in what is read, and one per chip setting otherwise', async () => {
+      const programmings = (messages: ExperimentProgress[]) =>
+        messages.filter((m, i) => m.phase === 'programming' && messages[i - 1]?.phase !== 'programming')
+          .length;
+      const images = await sweep({ axes: [{ path: 'experiment.images', values: [20, 40] }] });
+      expect(programmings(images.messages)).toBe(1);
+      const adc = await sweep({ axes: [{ path: 'periphery.adcBits', values: [4, 8] }] });
+      expect(programmings(adc.messages)).toBe(2);
+    });
   });
 });

@@ -1,41 +1,51 @@
 /**
- * The inference routine (SPEC §2 "Inference"): M repeated runs of a trained network over the chosen
- * CIFAR-10 test images on simulated crossbars. Each run reads with new read noise; with
- * `newChipEachRun` it also programs a new chip (new programming-time draws). Accuracy streams per
- * batch; each run's first batch also measures every layer's SNR against its ideal output, and the first
- * run measures the digital network's accuracy on the same images (the baseline the runs compare to).
+ * The inference routine (SPEC §2 "Inference"): M repeated runs of a trained network over the first N
+ * CIFAR-10 test images on simulated crossbars — at one setting, or at every point of a sweep over one or
+ * two settings (src/sim/sweep.ts). Each run reads with new read noise; with `newChipEachRun` it also
+ * programs a new chip. Accuracy streams per batch; each run's first batch also measures every layer's
+ * SNR against its ideal output, and the first run measures the digital network's accuracy on the same
+ * images (the baseline the runs compare to).
  *
  * Random streams (src/sim/rng.ts): programming `seed → 'chip' → chip index → layer`, reads
- * `seed → 'read' → run → batch → layer`. The same config and seed give the same numbers on one backend.
+ * `seed → 'read' → run → batch → layer`, calibration `seed → 'calibration'`. They do not depend on the
+ * sweep point: every point reads the same devices with the same noise (common random numbers), so
+ * points differ only by their settings, and a point's numbers are the same whichever machine or shard
+ * runs it. Points whose settings program the same chip (`chipKey`) share one programmed chip.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CifarImages } from '../../data/cifar10';
 import { makeBatch } from '../../data/augment';
 import { DigitalRunner, type ModelDefinition, type WeightMap } from '../../models';
 import type { ExperimentConfig } from '../../sim/config';
-import { createRng } from '../../sim/rng';
+import { estimateCost } from '../../sim/cost';
+import { createRng, type Rng } from '../../sim/rng';
+import { chipKey, expandSweep, type SweepPointSpec, type SweepSpec } from '../../sim/sweep';
 import {
   AnalogRunner,
   ProgrammedModel,
   calibrateChip,
   needsCalibration,
   readSnr,
+  toAnalogSpec,
   type SnrSums,
 } from '../analogRunner';
 import { JobStopped, type JobControl } from '../jobControl';
 import type {
-  ExperimentProgressSummary,
   BatchPoint,
   DataSetName,
   ExperimentProgress,
+  ExperimentProgressSummary,
   ExperimentResult,
   LayerSnr,
   RunSummary,
+  SweepPointResult,
 } from '../protocol';
 import { Coalescer } from '../throttle';
 
 export interface InferenceInputs {
   config: ExperimentConfig;
+  /** null: one point, the config itself. */
+  sweep: SweepSpec | null;
   model: ModelDefinition;
   weights: WeightMap;
   /** The test images; the runs read the first `config.experiment.images` of them. */
@@ -56,12 +66,19 @@ export function inferenceBatchSize(model: ModelDefinition): number {
   return model.name === 'googlenet' ? 25 : 100;
 }
 
-function meanAndStd(values: number[]): { mean: number | null; std: number | null } {
+export function meanAndStd(values: readonly number[]): { mean: number | null; std: number | null } {
   if (values.length === 0) return { mean: null, std: null };
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   if (values.length < 2) return { mean, std: null };
   const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1);
   return { mean, std: Math.sqrt(variance) };
+}
+
+/** The sweep point's label for progress messages ("point 3 of 6 (adcBits = 5)"). */
+function pointLabel(point: SweepPointSpec, total: number, sweep: SweepSpec | null): string {
+  if (!sweep) return '';
+  const values = sweep.axes.map((a, i) => `${a.path.split('.').pop()} = ${String(point.values[i])}`);
+  return `point ${point.index + 1} of ${total} (${values.join(', ')}), `;
 }
 
 export async function runInferenceJob(
@@ -70,28 +87,30 @@ export async function runInferenceJob(
   onProgress: (progress: ExperimentProgress) => void,
   progressIntervalMs = 100,
 ): Promise<ExperimentResult> {
-  const { config, model, weights, test } = inputs;
+  const { config, model, weights, test, sweep } = inputs;
+  const points: SweepPointSpec[] = sweep ? expandSweep(config, sweep) : [{ index: 0, values: [], config }];
   const images = Math.min(config.experiment.images, test.count);
   const runs = config.experiment.runs;
   const batchSize = inferenceBatchSize(model);
   const rng = createRng(config.experiment.seed);
+  const specs = model.linearLayers.map(toAnalogSpec);
   const startMs = performance.now();
   let imagesDone = 0;
   let phase: ExperimentProgress['phase'] = 'programming';
   let message = '';
   const summaries: RunSummary[] = [];
+  const pointResults: SweepPointResult[] = [];
   let layerSnr: LayerSnr[] = [];
   let pendingRuns: RunSummary[] = [];
+  let pendingPoints: SweepPointResult[] = [];
   let pendingSnr: LayerSnr[] | null = null;
   let baseline = inputs.knownBaseline;
   let pendingBaseline: number | null = baseline;
-  /** Digital top-1 count on the first run's batches, while the baseline is being measured. */
-  let digitalCorrect = 0;
 
   const summary = (): ExperimentProgressSummary => ({
-    kind: 'inference',
+    kind: sweep ? 'sweep' : 'inference',
     imagesDone,
-    imagesTotal: images * runs,
+    imagesTotal: images * runs * points.length,
     imagesPerSecond: imagesDone / Math.max(1e-3, (performance.now() - startMs) / 1000),
     phase,
     message,
@@ -102,10 +121,12 @@ export async function runInferenceJob(
       batchPoints,
       epochPoints: [],
       runSummaries: pendingRuns,
+      sweepPoints: pendingPoints,
       layerSnr: pendingSnr,
       baselineAccuracy: pendingBaseline,
     });
     pendingRuns = [];
+    pendingPoints = [];
     pendingSnr = null;
     pendingBaseline = null;
   }, progressIntervalMs);
@@ -114,96 +135,155 @@ export async function runInferenceJob(
     message = text;
     progress.flush(summary());
   };
-
-  let chip: ProgrammedModel | null = null;
-  let outcome: ExperimentResult['outcome'] = 'finished';
   const checkpoint = () => control.checkpoint(() => setPhase('paused', message));
-  try {
-    for (let run = 0; run < runs; run++) {
-      const runLabel = `run ${run + 1} of ${runs}`;
-      if (!chip || config.experiment.newChipEachRun) {
-        chip?.dispose();
-        chip = null;
-        setPhase('programming', `${runLabel}: programming ${model.linearLayers.length} layers onto tiles`);
-        const chipIndex = config.experiment.newChipEachRun ? run : 0;
-        chip = await ProgrammedModel.program(
-          model,
-          weights,
-          config,
-          rng.fork('chip').fork(chipIndex),
-          checkpoint,
-        );
-        if (needsCalibration(config)) {
-          const count = Math.min(config.periphery.calibrationImages, inputs.calibration.count);
-          setPhase('calibrating', `${runLabel}: calibrating converter ranges on ${count} training images`);
-          calibrateChip(model, weights, chip, config, inputs.calibration, rng.fork('calibration'));
-          await checkpoint();
-        }
-      }
-      setPhase(run === 0 ? 'warming-up' : 'running', runLabel);
-      let correctInRun = 0;
-      let doneInRun = 0;
-      for (let batch = 0; doneInRun < images; batch++) {
+
+  /** Programs (and calibrates) the chip of `pointConfig` drawn from chip stream `chipIndex`. */
+  const programChip = async (pointConfig: ExperimentConfig, chipIndex: number, label: string) => {
+    setPhase('programming', `${label}programming ${model.linearLayers.length} layers onto tiles`);
+    const chip = await ProgrammedModel.program(
+      model,
+      weights,
+      pointConfig,
+      rng.fork('chip').fork(chipIndex),
+      checkpoint,
+    );
+    try {
+      if (needsCalibration(pointConfig)) {
+        const count = Math.min(pointConfig.periphery.calibrationImages, inputs.calibration.count);
+        setPhase('calibrating', `${label}calibrating converter ranges on ${count} training images`);
+        calibrateChip(model, weights, chip, pointConfig, inputs.calibration, rng.fork('calibration'));
         await checkpoint();
-        const count = Math.min(batchSize, images - doneInRun);
-        const indices = Int32Array.from({ length: count }, (_, i) => doneInRun + i);
-        const data = makeBatch(test, indices);
-        const sums = batch === 0 ? new Map<string, SnrSums>() : null;
-        const readRng = rng.fork('read').fork(run).fork(batch);
-        const programmed = chip;
-        const measureBaseline = baseline === null && run === 0;
-        const [predicted, digital] = tf.tidy(() => {
-          const x = tf.tensor4d(data.x, [count, 32, 32, 3]);
-          const runner = new AnalogRunner(programmed, readRng, sums ? { measureSnr: { weights, sums } } : {});
-          return [
-            tf.argMax(model.forward(weights, runner, x), 1),
-            measureBaseline ? tf.argMax(model.forward(weights, new DigitalRunner(weights), x), 1) : null,
-          ];
-        });
-        const classes = await predicted.data();
-        const digitalClasses = digital ? await digital.data() : null;
-        tf.dispose([predicted, digital]);
-        if (digitalClasses)
-          for (let i = 0; i < count; i++) if (digitalClasses[i] === data.labels[i]) digitalCorrect++;
-        if (sums) {
-          layerSnr = await readSnr(sums);
-          pendingSnr = layerSnr;
-        }
-        let correct = 0;
-        for (let i = 0; i < count; i++) if (classes[i] === data.labels[i]) correct++;
-        correctInRun += correct;
-        doneInRun += count;
-        imagesDone += count;
-        phase = 'running';
-        progress.push(
-          {
-            run,
-            batch,
-            imagesDone: doneInRun,
-            batchAccuracy: correct / count,
-            runningAccuracy: correctInRun / doneInRun,
-          },
-          summary(),
-        );
       }
-      const finished = { run, accuracy: correctInRun / doneInRun, images: doneInRun };
-      summaries.push(finished);
-      pendingRuns.push(finished);
-      if (baseline === null) {
-        baseline = digitalCorrect / doneInRun;
-        pendingBaseline = baseline;
+    } catch (error) {
+      chip.dispose();
+      throw error;
+    }
+    return chip;
+  };
+
+  /** One run of `pointConfig` on `chip` over the first `images` test images; returns correct and digital-correct counts. */
+  const readRun = async (
+    chip: ProgrammedModel,
+    run: number,
+    point: number,
+    snr: boolean,
+    measureBaseline: boolean,
+  ) => {
+    let correctInRun = 0;
+    let digitalCorrect = 0;
+    let doneInRun = 0;
+    for (let batch = 0; doneInRun < images; batch++) {
+      await checkpoint();
+      const count = Math.min(batchSize, images - doneInRun);
+      const data = makeBatch(
+        test,
+        Int32Array.from({ length: count }, (_, i) => doneInRun + i),
+      );
+      const sums = snr && batch === 0 ? new Map<string, SnrSums>() : null;
+      const readRng: Rng = rng.fork('read').fork(run).fork(batch);
+      const [predicted, digital] = tf.tidy(() => {
+        const x = tf.tensor4d(data.x, [count, 32, 32, 3]);
+        const runner = new AnalogRunner(chip, readRng, sums ? { measureSnr: { weights, sums } } : {});
+        return [
+          tf.argMax(model.forward(weights, runner, x), 1),
+          measureBaseline ? tf.argMax(model.forward(weights, new DigitalRunner(weights), x), 1) : null,
+        ];
+      });
+      const classes = await predicted.data();
+      const digitalClasses = digital ? await digital.data() : null;
+      tf.dispose([predicted, digital]);
+      if (digitalClasses)
+        for (let i = 0; i < count; i++) if (digitalClasses[i] === data.labels[i]) digitalCorrect++;
+      if (sums) {
+        layerSnr = await readSnr(sums);
+        pendingSnr = layerSnr;
+      }
+      let correct = 0;
+      for (let i = 0; i < count; i++) if (classes[i] === data.labels[i]) correct++;
+      correctInRun += correct;
+      doneInRun += count;
+      imagesDone += count;
+      phase = 'running';
+      progress.push(
+        {
+          run,
+          point,
+          batch,
+          imagesDone: doneInRun,
+          batchAccuracy: correct / count,
+          runningAccuracy: correctInRun / doneInRun,
+        },
+        summary(),
+      );
+    }
+    return { accuracy: correctInRun / doneInRun, digital: digitalCorrect / doneInRun };
+  };
+
+  let shared = null as { key: string; chip: ProgrammedModel } | null;
+  let outcome: ExperimentResult['outcome'] = 'finished';
+  try {
+    for (const point of points) {
+      const pointConfig = point.config;
+      const pointRuns: RunSummary[] = [];
+      let pointSnr: LayerSnr[] = [];
+      for (let run = 0; run < runs; run++) {
+        const label = `${pointLabel(point, points.length, sweep)}run ${run + 1} of ${runs}: `;
+        let chip: ProgrammedModel;
+        if (pointConfig.experiment.newChipEachRun) {
+          shared?.chip.dispose();
+          shared = null;
+          chip = await programChip(pointConfig, run, label);
+        } else {
+          const key = chipKey(pointConfig);
+          if (shared?.key !== key) {
+            shared?.chip.dispose();
+            shared = null;
+            shared = { key, chip: await programChip(pointConfig, 0, label) };
+          }
+          chip = shared.chip;
+        }
+        try {
+          setPhase(run === 0 && point.index === 0 ? 'warming-up' : 'running', label.slice(0, -2));
+          const measureBaseline = baseline === null && run === 0;
+          const read = await readRun(chip, run, point.index, true, measureBaseline);
+          if (run === 0) pointSnr = layerSnr;
+          if (measureBaseline) {
+            baseline = read.digital;
+            pendingBaseline = baseline;
+          }
+          const finished: RunSummary = { run, point: point.index, accuracy: read.accuracy, images };
+          pointRuns.push(finished);
+          summaries.push(finished);
+          pendingRuns.push(finished);
+        } finally {
+          if (pointConfig.experiment.newChipEachRun) chip.dispose();
+        }
+      }
+      if (sweep) {
+        const { mean, std } = meanAndStd(pointRuns.map((r) => r.accuracy));
+        const result: SweepPointResult = {
+          index: point.index,
+          values: point.values,
+          runs: pointRuns,
+          meanAccuracy: mean,
+          stdAccuracy: std,
+          layerSnr: pointSnr,
+          cost: estimateCost(pointConfig, specs).totals,
+        };
+        pointResults.push(result);
+        pendingPoints.push(result);
       }
     }
   } catch (error) {
     if (!(error instanceof JobStopped)) throw error;
     outcome = 'stopped';
   } finally {
-    chip?.dispose();
+    shared?.chip.dispose();
   }
   progress.flush(summary());
-  const { mean, std } = meanAndStd(summaries.map((s) => s.accuracy));
+  const { mean, std } = meanAndStd(sweep ? [] : summaries.map((s) => s.accuracy));
   return {
-    kind: 'inference',
+    kind: sweep ? 'sweep' : 'inference',
     outcome,
     seconds: (performance.now() - startMs) / 1000,
     runs: summaries,
@@ -211,6 +291,7 @@ export async function runInferenceJob(
     stdAccuracy: std,
     layerSnr,
     epochs: [],
+    sweepPoints: pointResults,
     data: { testImages: images, testSet: inputs.testSet },
     baselineAccuracy: baseline,
   };

@@ -179,6 +179,7 @@ export async function runTrainingJob(
     stdAccuracy: null,
     layerSnr: [],
     epochs: progress.epochs,
+    sweepPoints: [],
     data: { testImages: testCount, testSet: inputs.testSet },
     baselineAccuracy: null,
     weights: exported,

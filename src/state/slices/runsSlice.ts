@@ -12,11 +12,13 @@ import type {
   ExperimentResult,
   LayerSnr,
   RunSummary,
+  SweepPointResult,
   TileInspectionWithInputs,
 } from '../../engine/protocol';
 import { SHIPPED_WEIGHTS } from '../../engine/protocol';
 import { MODEL_LABEL } from '../../models/labels';
 import type { ExperimentConfig } from '../../sim/config';
+import type { SweepSpec } from '../../sim/sweep';
 import { errorMessage } from '../../sim/errors';
 import type { LabSlice, LabState } from '../store';
 
@@ -31,6 +33,8 @@ export interface RunSeries {
   readonly batchPoints: readonly BatchPoint[];
   readonly epochPoints: readonly EpochPoint[];
   readonly runSummaries: readonly RunSummary[];
+  /** Sweep: its finished points. */
+  readonly sweepPoints: readonly SweepPointResult[];
   /** Inference: the digital network's top-1 on the same images, once measured. */
   readonly baselineAccuracy: number | null;
 }
@@ -40,6 +44,8 @@ export interface RunRecord {
   /** "Run 3 · GoogLeNet inference" — the person may rename it. */
   label: string;
   config: ExperimentConfig;
+  /** The sweep over the config, or null for one setting. */
+  sweep: SweepSpec | null;
   status: RunStatus;
   series: RunSeries;
   layerSnr: LayerSnr[];
@@ -54,7 +60,8 @@ export interface RunsSlice {
   activeId: string | null;
   /** Why saved runs could not be read back or kept (IndexedDB), if so. */
   runsStorageMessage: string | null;
-  startRun(config: ExperimentConfig): Promise<void>;
+  /** Starts the experiment `config` describes (with a sweep: at every point of its grid). */
+  startRun(config: ExperimentConfig, sweep?: SweepSpec | null): Promise<void>;
   pauseRun(): void;
   resumeRun(): void;
   stopRun(): void;
@@ -78,6 +85,7 @@ export const EMPTY_SERIES: RunSeries = {
   batchPoints: [],
   epochPoints: [],
   runSummaries: [],
+  sweepPoints: [],
   baselineAccuracy: null,
 };
 
@@ -95,6 +103,7 @@ function extendSeries(series: RunSeries, p: ExperimentProgress): RunSeries {
     p.batchPoints.length === 0 &&
     p.epochPoints.length === 0 &&
     p.runSummaries.length === 0 &&
+    p.sweepPoints.length === 0 &&
     (p.baselineAccuracy === null || p.baselineAccuracy === series.baselineAccuracy);
   if (nothingNew) return series;
   return {
@@ -102,6 +111,7 @@ function extendSeries(series: RunSeries, p: ExperimentProgress): RunSeries {
     epochPoints: p.epochPoints.length > 0 ? [...series.epochPoints, ...p.epochPoints] : series.epochPoints,
     runSummaries:
       p.runSummaries.length > 0 ? [...series.runSummaries, ...p.runSummaries] : series.runSummaries,
+    sweepPoints: p.sweepPoints.length > 0 ? [...series.sweepPoints, ...p.sweepPoints] : series.sweepPoints,
     baselineAccuracy: p.baselineAccuracy ?? series.baselineAccuracy,
   };
 }
@@ -128,14 +138,15 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get) => {
     activeId: null,
     runsStorageMessage: null,
 
-    async startRun(config) {
+    async startRun(config, sweep = null) {
       const active = get().runs.find((r) => r.id === get().activeId);
       if (active && isLive(active.status)) return;
       const id = nextId();
       const record: RunRecord = {
         id,
-        label: `Run ${id.slice(4)} · ${MODEL_LABEL[config.experiment.model]} ${config.experiment.routine}${weightsNote(get(), config)}`,
+        label: `Run ${id.slice(4)} · ${MODEL_LABEL[config.experiment.model]} ${sweep ? `sweep over ${sweep.axes.map((a) => a.path.split('.').pop()).join(' × ')}` : config.experiment.routine}${weightsNote(get(), config)}`,
         config,
+        sweep,
         status: 'starting',
         series: EMPTY_SERIES,
         layerSnr: [],
@@ -160,7 +171,7 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get) => {
         });
       });
       try {
-        const result = await (await get().engineApi()).runExperiment(config, onProgress);
+        const result = await (await get().engineApi()).runExperiment(config, onProgress, sweep);
         update(id, (r) => ({
           status: result.outcome,
           result,

@@ -27,6 +27,7 @@ const WARM_UP_RUNS: ChartRun[] = [1, 2].map((n) => ({
       elapsedSeconds: epoch,
     })),
     runSummaries: [0, 1, 2].map((run) => ({ run, accuracy: 0.5 + 0.01 * run, images: 200 })),
+    sweepPoints: [],
     baselineAccuracy: 0.6,
   },
 }));

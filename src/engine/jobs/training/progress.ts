@@ -36,6 +36,7 @@ export class TrainingProgress {
         batchPoints,
         epochPoints: this.pendingEpochs,
         runSummaries: [],
+      sweepPoints: [],
         layerSnr: null,
         baselineAccuracy: null,
       });

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { defaultExperimentConfig } from './config';
+import { presets } from './presets';
+import { PRESET_AXIS, chipKey, expandSweep, shardOf } from './sweep';
+
+const base = defaultExperimentConfig();
+
+describe('sweeps', () => {
+  it('expands a grid row-major, the first axis outermost, each point its own valid config', () => {
+    const points = expandSweep(base, {
+      axes: [
+        { path: 'crossbar.tileRows', values: [16, 64] },
+        { path: 'periphery.adcBits', values: [4, 6, 8] },
+      ],
+    });
+    expect(points.map((p) => p.values)).toEqual([
+      [16, 4],
+      [16, 6],
+      [16, 8],
+      [64, 4],
+      [64, 6],
+      [64, 8],
+    ]);
+    expect(points.map((p) => p.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(points[4]!.config.crossbar.tileRows).toBe(64);
+    expect(points[4]!.config.periphery.adcBits).toBe(6);
+    // Everything else is the base config's.
+    expect(points[4]!.config.device).toEqual(base.device);
+  });
+
+  it('applies a preset on the preset axis', () => {
+    const [memtorch] = expandSweep(base, { axes: [{ path: PRESET_AXIS, values: ['memtorch'] }] });
+    const expected = presets.find((p) => p.id === 'memtorch')!.patch.crossbar!;
+    expect(memtorch!.config.crossbar.tileRows).toBe(expected.tileRows);
+  });
+
+  it('refuses bad axes and values with one plain sentence', () => {
+    const refusal = (axes: { path: string; values: (number | string | boolean)[] }[]) => {
+      try {
+        expandSweep(base, { axes });
+        return null;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(refusal([{ path: 'periphery.adcBits', values: [4, 40] }])).toMatch(
+      /40 for periphery\.adcBits is not valid/,
+    );
+    expect(refusal([{ path: 'periphery.nope', values: [1] }])).toMatch(/not a setting/);
+    expect(refusal([{ path: 'periphery', values: [1] }])).toMatch(/not a setting/);
+    expect(refusal([{ path: PRESET_AXIS, values: ['resnet'] }])).toMatch(/no preset “resnet”/);
+    expect(refusal([])).toMatch(/one or two axes/);
+    expect(refusal([{ path: 'periphery.adcBits', values: [] }])).toMatch(/no values/);
+    expect(
+      refusal([
+        { path: 'periphery.adcBits', values: [4] },
+        { path: 'periphery.adcBits', values: [5] },
+      ]),
+    ).toMatch(/different settings/);
+  });
+
+  it('gives points that program the same chip the same chip key, and others a different one', () => {
+    const points = expandSweep(base, {
+      axes: [
+        { path: 'experiment.images', values: [10, 20] },
+        { path: 'periphery.adcBits', values: [4, 6] },
+      ],
+    });
+    // Images only change what is read, ADC bits change the chip's converters.
+    expect(chipKey(points[0]!.config)).toBe(chipKey(points[2]!.config));
+    expect(chipKey(points[0]!.config)).not.toBe(chipKey(points[1]!.config));
+  });
+
+  it('splits the points into shards that together hold each exactly once', () => {
+    const points = Array.from({ length: 10 }, (_, index) => ({ index }));
+    const shards = [0, 1, 2].map((i) => shardOf(points, i, 3).map((p) => p.index));
+    expect(shards).toEqual([
+      [0, 3, 6, 9],
+      [1, 4, 7],
+      [2, 5, 8],
+    ]);
+    expect(() => shardOf(points, 3, 3)).toThrow(/numbered 0 to 2/);
+    expect(() => shardOf(points, 0, 0)).toThrow(/1 or more/);
+  });
+});
