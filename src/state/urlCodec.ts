@@ -10,6 +10,8 @@
  * values fall back to their defaults, and every such case is reported in `notices`.
  */
 import { z } from 'zod';
+import type { SweepSpec } from '../sim/sweep';
+import { SWEEP_KEYS, decodeSweep, encodeSweep } from './sweepParams';
 import {
   LEGACY_DEFAULTS,
   SCHEMA_VERSION,
@@ -230,6 +232,8 @@ export function parseLeafText(
 
 /** URL options that are not part of the config (viewer settings, kept when the config changes). */
 export interface ViewerParams {
+  /** The sweep the link runs (src/state/sweepParams.ts), or null. */
+  sweep: SweepSpec | null;
   /** Lesson whose explanation panel is shown. */
   lesson: string | null;
   /** Controls hidden for class use: section names, URL keys, or panel names. */
@@ -253,6 +257,7 @@ export function encodeConfig(
     const value = getPath(config, leaf.path);
     if (!sameValue(value, leaf.defaultValue)) params.set(leaf.key, formatValue(value));
   }
+  for (const [key, text] of encodeSweep(viewer.sweep ?? null, leafByPath)) params.set(key, text);
   if (viewer.lesson) params.set('lesson', viewer.lesson);
   if (viewer.hide && viewer.hide.length > 0) params.set('hide', viewer.hide.join(','));
   if (passthrough)
@@ -297,7 +302,13 @@ export function decodeConfig(search: string): DecodedUrl {
   const defaults = defaultExperimentConfig();
   let config: ExperimentConfig = defaults;
   const supplied = new Set<string>();
-  const viewer: ViewerParams = { lesson: null, hide: [] };
+  const viewer: ViewerParams = { sweep: null, lesson: null, hide: [] };
+  viewer.sweep = decodeSweep(
+    SWEEP_KEYS.map((k) => params.get(k)),
+    leafByKey,
+    parseLeafText,
+    notices,
+  );
 
   const version = params.get('v');
   // A link of an older version that leaves a field out meant that version's default.
@@ -316,6 +327,7 @@ export function decodeConfig(search: string): DecodedUrl {
 
   for (const [key, text] of params) {
     if (key === 'v' || (PASSTHROUGH_KEYS as readonly string[]).includes(key)) continue;
+    if ((SWEEP_KEYS as readonly string[]).includes(key)) continue;
     if (key === 'lesson') {
       viewer.lesson = text.trim() === '' ? null : text.trim();
       continue;

@@ -8,10 +8,11 @@ import { useLab, type LabState } from './store';
 
 /** The query string (with `?`) for a state, keeping options other modules read (`backend`). */
 export function currentQuery(
-  state: Pick<LabState, 'config' | 'lessonId' | 'hidden'>,
+  state: Pick<LabState, 'config' | 'sweep' | 'lessonId' | 'hidden'>,
   search: string,
 ): string {
-  return `?${encodeConfig(state.config, { lesson: state.lessonId, hide: state.hidden }, new URLSearchParams(search))}`;
+  const viewer = { sweep: state.sweep, lesson: state.lessonId, hide: state.hidden };
+  return `?${encodeConfig(state.config, viewer, new URLSearchParams(search))}`;
 }
 
 /** The shareable link for the current state. */
@@ -41,8 +42,12 @@ export function startUrlSync(target: UrlSyncTarget, delayMs = 150): () => void {
     );
   };
   const unsubscribe = useLab.subscribe((state, prev) => {
-    if (state.config === prev.config && state.lessonId === prev.lessonId && state.hidden === prev.hidden)
-      return;
+    const same =
+      state.config === prev.config &&
+      state.sweep === prev.sweep &&
+      state.lessonId === prev.lessonId &&
+      state.hidden === prev.hidden;
+    if (same) return;
     if (timer !== null) clearTimeout(timer);
     timer = setTimeout(write, delayMs);
   });

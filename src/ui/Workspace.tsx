@@ -1,6 +1,7 @@
 import { useState, type KeyboardEvent } from 'react';
 import { useLab } from '../state/store';
 import { Floorplan } from './floorplan/Floorplan';
+import { SweepCharts } from './sweeps/SweepCharts';
 import { SingleImageView } from './image/SingleImageView';
 import { RunControls } from './runs/RunControls';
 import { WeightsPicker } from './runs/WeightsPicker';
@@ -60,6 +61,7 @@ export function Workspace() {
             <section className="panel" aria-labelledby="runs-title">
               <h2 id="runs-title">Experiments</h2>
               <WeightsPicker />
+              <SweepCharts />
               <RunCharts />
               <ResultsTable />
               <LayerSnrBars />

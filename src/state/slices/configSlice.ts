@@ -5,6 +5,7 @@
  */
 import { applyPreset as applySimPreset } from '../../sim/presets';
 import { defaultExperimentConfig, parseExperimentConfig, type ExperimentConfig } from '../../sim/config';
+import { expandSweep, type SweepSpec } from '../../sim/sweep';
 import { decodeConfig, leafByPath, setPath } from '../urlCodec';
 import { lessonById } from '../lessons';
 import { errorMessage } from '../../sim/errors';
@@ -12,6 +13,8 @@ import type { LabSlice } from '../store';
 
 export interface ConfigSlice {
   config: ExperimentConfig;
+  /** A sweep over the config (Run runs every point), or null. */
+  sweep: SweepSpec | null;
   /** What the URL this page was opened with contained but could not be used. */
   notices: string[];
   lessonId: string | null;
@@ -22,6 +25,8 @@ export interface ConfigSlice {
   /** Replaces the whole config (validated). Returns the messages when refused. */
   setConfig(config: unknown): string[];
   applyPreset(id: string): string | null;
+  /** Sets (or clears) the sweep; returns null, or why the sweep does not fit the config. */
+  setSweep(sweep: SweepSpec | null): string | null;
   /** Loads a lesson's config and shows its panel. */
   loadLesson(id: string): boolean;
   closeLesson(): void;
@@ -33,6 +38,7 @@ export interface ConfigSlice {
 
 export const createConfigSlice: LabSlice<ConfigSlice> = (set, get) => ({
   config: defaultExperimentConfig(),
+  sweep: null,
   notices: [],
   lessonId: null,
   hidden: [],
@@ -61,11 +67,23 @@ export const createConfigSlice: LabSlice<ConfigSlice> = (set, get) => ({
     }
   },
 
+  setSweep(sweep) {
+    if (sweep) {
+      try {
+        expandSweep(get().config, sweep);
+      } catch (error) {
+        return errorMessage(error);
+      }
+    }
+    set({ sweep });
+    return null;
+  },
+
   loadLesson(id) {
     const lesson = lessonById(id);
     if (!lesson) return false;
     const decoded = decodeConfig(lesson.query);
-    set({ config: decoded.config, lessonId: id, hidden: decoded.viewer.hide });
+    set({ config: decoded.config, sweep: decoded.viewer.sweep, lessonId: id, hidden: decoded.viewer.hide });
     return true;
   },
 
@@ -85,7 +103,13 @@ export const createConfigSlice: LabSlice<ConfigSlice> = (set, get) => ({
       notices.push(`There is no lesson “${lessonId}”; the link's settings were loaded without it.`);
       lessonId = null;
     }
-    set({ config: decoded.config, notices, lessonId, hidden: decoded.viewer.hide });
+    set({
+      config: decoded.config,
+      sweep: decoded.viewer.sweep,
+      notices,
+      lessonId,
+      hidden: decoded.viewer.hide,
+    });
   },
 
   dismissNotices() {

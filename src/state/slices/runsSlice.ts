@@ -61,7 +61,7 @@ export interface RunsSlice {
   /** Why saved runs could not be read back or kept (IndexedDB), if so. */
   runsStorageMessage: string | null;
   /** Starts the experiment `config` describes (with a sweep: at every point of its grid). */
-  startRun(config: ExperimentConfig, sweep?: SweepSpec | null): Promise<void>;
+  startRun(config: ExperimentConfig, sweep?: SweepSpec | null, sweepName?: string): Promise<void>;
   pauseRun(): void;
   resumeRun(): void;
   stopRun(): void;
@@ -138,13 +138,13 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get) => {
     activeId: null,
     runsStorageMessage: null,
 
-    async startRun(config, sweep = null) {
+    async startRun(config, sweep = null, sweepName) {
       const active = get().runs.find((r) => r.id === get().activeId);
       if (active && isLive(active.status)) return;
       const id = nextId();
       const record: RunRecord = {
         id,
-        label: `Run ${id.slice(4)} · ${MODEL_LABEL[config.experiment.model]} ${sweep ? `sweep over ${sweep.axes.map((a) => a.path.split('.').pop()).join(' × ')}` : config.experiment.routine}${weightsNote(get(), config)}`,
+        label: `Run ${id.slice(4)} · ${MODEL_LABEL[config.experiment.model]} ${sweep ? `sweep over ${sweepName ?? sweep.axes.map((a) => a.path.split('.').pop()).join(' × ')}` : config.experiment.routine}${weightsNote(get(), config)}`,
         config,
         sweep,
         status: 'starting',

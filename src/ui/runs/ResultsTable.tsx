@@ -11,6 +11,12 @@ const pct = (v: number | null | undefined) =>
   v === null || v === undefined ? '—' : `${(100 * v).toFixed(2)} %`;
 
 function accuracyText(r: RunRecord): string {
+  if (r.sweep) {
+    const means = r.series.sweepPoints.flatMap((p) => (p.meanAccuracy === null ? [] : [p.meanAccuracy]));
+    if (means.length === 0) return '—';
+    const points = `${means.length} point${means.length === 1 ? '' : 's'}`;
+    return `${points}: ${pct(Math.min(...means))} … ${pct(Math.max(...means))}`;
+  }
   if (r.config.experiment.routine === 'training') return pct(r.series.epochPoints.at(-1)?.testAccuracy);
   if (r.result?.meanAccuracy !== null && r.result?.meanAccuracy !== undefined)
     return `${pct(r.result.meanAccuracy)} ± ${pct(r.result.stdAccuracy ?? 0)}`;

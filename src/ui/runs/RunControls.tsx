@@ -3,7 +3,9 @@ import { useLab } from '../../state/store';
 import { isLive } from '../../state/slices/runsSlice';
 import { withOverrides } from '../../sim/config';
 import { DataPanel } from '../DataPanel';
-import { describeExperiment } from './experimentSummary';
+import { describeExperiment, describeSweep } from './experimentSummary';
+import { SweepPanel } from '../sweeps/SweepPanel';
+import { axisLabel } from '../sweeps/axes';
 
 const fmtSeconds = (s: number) =>
   s < 90 ? `${Math.ceil(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
@@ -18,6 +20,7 @@ const FULL_RUNS = 10;
  */
 export function RunControls() {
   const config = useLab((s) => s.config);
+  const sweep = useLab((s) => s.sweep);
   const setConfig = useLab((s) => s.setConfig);
   const start = useLab((s) => s.startRun);
   const pause = useLab((s) => s.pauseRun);
@@ -54,10 +57,22 @@ export function RunControls() {
     <section className="run-controls panel" aria-label="Run">
       <p className="run-summary" data-testid="run-summary">
         {describeExperiment(config)}
+        {sweep && config.experiment.routine === 'inference' && <> {describeSweep(sweep)}</>}
       </p>
       <div className="buttons">
-        <button type="button" className="primary" disabled={live} onClick={() => void start(config)}>
-          ▶ Run
+        <button
+          type="button"
+          className="primary"
+          disabled={live}
+          onClick={() =>
+            void start(
+              config,
+              inference ? sweep : null,
+              sweep ? sweep.axes.map((a) => axisLabel(a.path)).join(' × ') : undefined,
+            )
+          }
+        >
+          {sweep && inference ? '▶ Run sweep' : '▶ Run'}
         </button>
         <button
           type="button"
@@ -70,7 +85,7 @@ export function RunControls() {
         <button type="button" disabled={!live || status === 'stopping'} onClick={stop}>
           ■ Stop
         </button>
-        {inference && !isFull && (
+        {inference && !isFull && !sweep && (
           <button
             type="button"
             disabled={live || !fullData}
@@ -111,6 +126,7 @@ export function RunControls() {
           'The simulation engine is starting…'
         )}
       </p>
+      {inference && <SweepPanel />}
       <DataPanel neededTestImages={config.experiment.images} />
     </section>
   );

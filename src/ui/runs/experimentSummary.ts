@@ -4,6 +4,8 @@
  */
 import type { ExperimentConfig } from '../../sim/config';
 import { MODEL_LABEL } from '../../models/labels';
+import type { SweepSpec } from '../../sim/sweep';
+import { axisLabel } from '../sweeps/axes';
 
 const count = (n: number, one: string, many = `${one}s`) =>
   `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
@@ -67,4 +69,11 @@ export function describeExperiment(config: ExperimentConfig): string {
     `${model} inference on the first ${count(e.images, 'CIFAR-10 test image')}, ${repeats}, through a ` +
     `simulated chip (${chip}), compared with the digital network on the same images.`
   );
+}
+
+/** "At each of the 12 points of the sweep over Read time (6) × Drift compensation (2)." */
+export function describeSweep(sweep: SweepSpec): string {
+  const points = sweep.axes.reduce((n, a) => n * a.values.length, 1);
+  const axes = sweep.axes.map((a) => `${axisLabel(a.path)} (${a.values.length})`).join(' × ');
+  return `At each of the ${points} point${points === 1 ? '' : 's'} of the sweep over ${axes}.`;
 }

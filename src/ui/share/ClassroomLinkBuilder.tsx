@@ -31,12 +31,13 @@ export function ClassroomLinkBuilder() {
   const hiddenNow = useLab((s) => s.hidden);
   const config = useLab((s) => s.config);
   const lessonId = useLab((s) => s.lessonId);
+  const sweep = useLab((s) => s.sweep);
   const [ticked, setTicked] = useState<string[]>(hiddenNow);
   const [copied, setCopied] = useState<boolean | null>(null);
   const link = useMemo(
     () =>
-      `${window.location.origin}${window.location.pathname}${currentQuery({ config, lessonId, hidden: ticked }, window.location.search)}`,
-    [config, lessonId, ticked],
+      `${window.location.origin}${window.location.pathname}${currentQuery({ config, sweep, lessonId, hidden: ticked }, window.location.search)}`,
+    [config, sweep, lessonId, ticked],
   );
   const toggle = (target: string, on: boolean) => {
     setCopied(null);
