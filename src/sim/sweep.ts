@@ -33,6 +33,14 @@ export interface SweepPointSpec {
   config: ExperimentConfig;
 }
 
+/** The drift time machine: one programmed chip read from 1 second to 10 years, with and without compensation. */
+export const DRIFT_TIME_MACHINE: SweepSpec = {
+  axes: [
+    { path: 'device.drift.readTimeSeconds', values: [1, 3600, 86_400, 2_592_000, 31_536_000, 315_360_000] },
+    { path: 'device.drift.compensation', values: [false, true] },
+  ],
+};
+
 /** More points than this is a job for the command-line runner, split over machines (`--shard`). */
 export const MAX_SWEEP_POINTS = 1000;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultExperimentConfig, parseExperimentConfig } from '../sim/config';
 import { decodeConfig, leafByPath } from './urlCodec';
-import { lessons } from './lessons';
+import { lessonById, lessons } from './lessons';
 
 describe('lessons', () => {
   it('has at least five lessons with distinct ids and distinct configs', () => {
@@ -30,8 +30,8 @@ describe('lessons', () => {
     }
   });
 
-  it('tells the story: ideal → levels → ADC → variability → drift without and with compensation', () => {
-    const [ideal, levels, adc, variability, drift, compensated] = lessons;
+  it('tells the story: ideal → levels → ADC → variability → drift in time → three meanings of 6-bit', () => {
+    const [ideal, levels, adc, variability, drift, sixBit] = lessons;
     expect(ideal!.config.periphery.adcBits).toBe(0);
     expect(ideal!.config.periphery.dacBits).toBe(0);
     expect(ideal!.config.crossbar.conductanceLevels).toBe(0);
@@ -42,9 +42,20 @@ describe('lessons', () => {
     expect(variability!.config.device.programmingNoise.enabled).toBe(true);
     expect(variability!.config.device.stuckAt.enabled).toBe(true);
     expect(variability!.config.experiment.newChipEachRun).toBe(true);
+    // The drift lesson reads one chip at six times, with and without compensation, in one run.
     expect(drift!.config.device.drift.enabled).toBe(true);
-    expect(drift!.config.device.drift.compensation).toBe(false);
-    expect({ ...compensated!.config.device.drift, compensation: false }).toEqual(drift!.config.device.drift);
-    expect(compensated!.config.device.drift.compensation).toBe(true);
+    expect(drift!.sweep?.axes.map((a) => a.path)).toEqual([
+      'device.drift.readTimeSeconds',
+      'device.drift.compensation',
+    ]);
+    expect(drift!.sweep!.axes[0]!.values.length).toBeGreaterThanOrEqual(3);
+    expect(decodeConfig(drift!.query).viewer.sweep).toEqual(drift!.sweep);
+    // The 6-bit lesson runs the three framework conventions on the same weights and images.
+    expect(sixBit!.sweep?.axes).toEqual([{ path: 'preset', values: ['memtorch', 'neurosim', 'aihwkit'] }]);
+    expect(decodeConfig(sixBit!.query).viewer.sweep).toEqual(sixBit!.sweep);
+  });
+
+  it('an old link to the merged drift-with-compensation lesson opens the time machine', () => {
+    expect(lessonById('drift-compensated')?.id).toBe('drift');
   });
 });

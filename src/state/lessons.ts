@@ -1,5 +1,6 @@
 /**
- * Lessons: a story in six links, from an ideal crossbar to drift (SPEC §4 "Teach"). Each lesson is a
+ * Lessons: a story in six links, from an ideal crossbar to drift and to what the peers' "6-bit" means
+ * (SPEC §4 "Teach"). Each lesson is a
  * partial config over the defaults plus a short explanation; its URL is what an instructor shares. The
  * training panel is hidden (`hide=training`) because every lesson runs inference.
  */
@@ -9,6 +10,7 @@ import {
   type DeepPartial,
   type ExperimentConfig,
 } from '../sim/config';
+import { DRIFT_TIME_MACHINE, PRESET_AXIS, type SweepSpec } from '../sim/sweep';
 import { encodeConfig } from './urlCodec';
 
 export interface Lesson {
@@ -19,6 +21,8 @@ export interface Lesson {
   /** What to change next, naming the controls. */
   tryThis: string;
   patch: DeepPartial<ExperimentConfig>;
+  /** The sweep the lesson runs, if it runs one. */
+  sweep?: SweepSpec;
   hide: string[];
   /** Config paths of the controls the lesson is about: the panel links to them and they are highlighted. */
   focus: string[];
@@ -125,37 +129,58 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: 'drift',
-    title: '5. Drift over time',
+    title: '5. Drift over time: the time machine',
     explanation:
-      'Phase-change memory conductance decays after programming: G(t) = G(t₀)·(t/t₀)^(−ν). Read one day ' +
-      'later, every weight has shrunk — by different amounts — and the network’s outputs shrink with them.',
-    tryThis:
-      'Change “Read time” from 1 hour (3600 s) to 1 day and 1 year (3.15e7 s), then open the next lesson.',
-    patch: { ...classroom, periphery: { dacBits: 8, adcBits: 8 }, ...pcmDrift(false) },
-    hide: ['training'],
-    focus: ['device.drift.readTimeSeconds'],
-  },
-  {
-    id: 'drift-compensated',
-    title: '6. Drift with compensation',
-    explanation:
-      'Most of drift is a common shrinking of all weights, so one scale factor per layer, measured on the ' +
-      'chip, undoes most of it (aihwkit’s global drift compensation). What remains is the device-to-device ' +
+      'Phase-change memory conductance decays after programming: G(t) = G(t₀)·(t/t₀)^(−ν). This run ' +
+      'reads one programmed chip at six times, from 1 second to 10 years, with and without drift ' +
+      'compensation. Without it, every weight shrinks — by different amounts — and accuracy falls within ' +
+      'a day. Most of drift is a common shrinking, so one scale factor per layer, measured on the chip, ' +
+      'undoes most of it (aihwkit’s global drift compensation); what remains is the device-to-device ' +
       'spread of ν, which no single factor can fix.',
-    tryThis: 'Run this and lesson 5 at the same read time and compare them in the results table.',
-    patch: { ...classroom, periphery: { dacBits: 8, adcBits: 8 }, ...pcmDrift(true) },
+    tryThis:
+      'Press “Run sweep”. Then raise the runs to 3 to see the spread, or switch programming noise off to see drift alone.',
+    patch: {
+      ...classroom,
+      experiment: { ...classroom.experiment, images: 200, runs: 1 },
+      ...pcmDrift(false),
+    },
+    sweep: DRIFT_TIME_MACHINE,
     hide: ['training'],
     focus: ['device.drift.readTimeSeconds', 'device.drift.compensation'],
+  },
+  {
+    id: 'six-bit',
+    title: '6. What does “6-bit” mean?',
+    explanation:
+      'Three simulators, three meanings of “6-bit”, run here on the same weights and images. ' +
+      'MemTorch-style: six conductance levels per device, and a 6-bit ADC per 16×16 tile whose range ' +
+      'follows each input vector (the power of two above that tile’s largest current). NeuroSim-style: ' +
+      '6-bit weights and bit-serial 6-bit inputs, and a 6-bit ADC whose range is the min … max of a whole ' +
+      'partial-sum tensor (every image, column and pixel of the batch), which adds a coherent offset that ' +
+      'grows with the number of row tiles. aihwkit-style, as the survey paper ran it: an output ' +
+      'resolution of 1/6 over ±12 means ADC steps of 4 weight units, which wipes out nearly every column ' +
+      'output of a digitally trained VGG-8. Same words, very different chips.',
+    tryThis:
+      'Press “Run sweep”. Then open the preset buttons’ explanations, or click a point to load that preset and inspect a tile on the floorplan.',
+    patch: { ...classroom, experiment: { ...classroom.experiment, images: 100, runs: 1 } },
+    sweep: { axes: [{ path: PRESET_AXIS, values: ['memtorch', 'neurosim', 'aihwkit'] }] },
+    hide: ['training'],
+    focus: ['periphery.adcBits', 'periphery.adcRange', 'crossbar.tileRows'],
   },
 ];
 
 function build(lesson: Lesson): BuiltLesson {
   const config = withOverrides(defaultExperimentConfig(), lesson.patch);
-  return { ...lesson, config, query: encodeConfig(config, { lesson: lesson.id, hide: lesson.hide }) };
+  const viewer = { sweep: lesson.sweep ?? null, lesson: lesson.id, hide: lesson.hide };
+  return { ...lesson, config, query: encodeConfig(config, viewer) };
 }
 
 export const lessons: readonly BuiltLesson[] = LESSONS.map(build);
 
+/** Lessons that were merged into another keep working from old links. */
+const LESSON_ALIASES: Readonly<Record<string, string>> = { 'drift-compensated': 'drift' };
+
 export function lessonById(id: string): BuiltLesson | undefined {
-  return lessons.find((l) => l.id === id);
+  const wanted = LESSON_ALIASES[id] ?? id;
+  return lessons.find((l) => l.id === wanted);
 }

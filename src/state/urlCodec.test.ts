@@ -88,11 +88,29 @@ describe('urlCodec', () => {
 
   it('round-trips the viewer options next to the config', () => {
     const config = setPath(defaultExperimentConfig(), 'crossbar.tileRows', 64);
-    const query = encodeConfig(config, { lesson: 'adc', hide: ['training', 'adcBits'] });
+    const sweep = {
+      axes: [
+        { path: 'device.drift.readTimeSeconds', values: [1, 3600, 3.15e7] },
+        { path: 'preset', values: ['memtorch', 'aihwkit'] },
+      ],
+    };
+    const query = encodeConfig(config, { sweep, lesson: 'adc', hide: ['training', 'adcBits'] });
+    expect(query).toContain('sweep=drift.readTimeSeconds:1,3600,31500000&sweep2=preset:memtorch,aihwkit');
     const decoded = decodeConfig(query);
-    expect(decoded.viewer).toEqual({ lesson: 'adc', hide: ['training', 'adcBits'] });
+    expect(decoded.viewer).toEqual({ sweep, lesson: 'adc', hide: ['training', 'adcBits'] });
     expect(decoded.config).toEqual(config);
     expect(decoded.notices).toEqual([]);
+  });
+
+  it('keeps the good values of a sweep in a link and names each bad one', () => {
+    const decoded = decodeConfig('?v=2&sweep=adcBits:3,99,x,5&sweep2=preset:resnet');
+    expect(decoded.viewer.sweep).toEqual({ axes: [{ path: 'periphery.adcBits', values: [3, 5] }] });
+    const text = decoded.notices.join(' ');
+    expect(text).toContain('adcBits=99');
+    expect(text).toContain('adcBits=x');
+    expect(text).toContain('no preset “resnet”');
+    expect(decodeConfig('?sweep=nothing').notices.join(' ')).toContain('field:values');
+    expect(decodeConfig('?sweep=zzz:1').notices.join(' ')).toContain('names no setting');
   });
 
   it('replaces bad values by defaults, ignores unknown keys and lists each in a notice', () => {

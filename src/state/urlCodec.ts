@@ -265,8 +265,9 @@ export function encodeConfig(
       const value = passthrough.get(key);
       if (value !== null) params.set(key, value);
     }
-  // URLSearchParams escapes ',' as %2C; lists stay readable unescaped (',' is legal in a query).
-  return params.toString().replace(/%2C/gi, ',');
+  // URLSearchParams escapes ',' and ':' (%2C, %3A); lists and sweeps stay readable unescaped (both are
+  // legal in a query).
+  return params.toString().replace(/%2C/gi, ',').replace(/%3A/gi, ':');
 }
 
 export interface DecodedUrl {

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
-import { PRESET_AXIS, type SweepAxis } from '../../sim/sweep';
+import { DRIFT_TIME_MACHINE, PRESET_AXIS, type SweepAxis } from '../../sim/sweep';
 import { presets } from '../../sim/presets';
 import { useLab } from '../../state/store';
 import { formatValue, leafByPath, parseLeafText } from '../../state/urlCodec';
 import { metaOf } from '../panels/fieldMeta';
-import { DRIFT_TIME_MACHINE, SWEEPABLE, axisLabel } from './axes';
+import { SWEEPABLE, axisLabel } from './axes';
 
 interface AxisDraft {
   path: string;
