@@ -63,26 +63,40 @@ async function save(runs: readonly RunRecord[]): Promise<void> {
 }
 
 /**
- * Saves the finished runs whenever they change (debounced by `delayMs`). Returns the function that
- * stops; `onError` hears of a failed write (the quota, a private window).
+ * Saves the finished runs whenever they change (debounced by `delayMs`, so typing a run's name writes
+ * once). A write still pending when the page is hidden or left happens at once. Returns the function
+ * that stops; `onError` hears of a failed write (the quota, a private window).
  */
-export function startRunsPersistence(onError: (message: string) => void, delayMs = 400): () => void {
+export function startRunsPersistence(onError: (message: string) => void, delayMs = 150): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let last = kept(useLab.getState().runs);
+  const write = () => {
+    timer = null;
+    save(last).catch((error: unknown) =>
+      onError(`The runs could not be saved in this browser (${errorMessage(error)}).`),
+    );
+  };
+  const flush = () => {
+    if (timer === null) return;
+    clearTimeout(timer);
+    write();
+  };
   const unsubscribe = useLab.subscribe((state) => {
     const now = kept(state.runs);
     if (now.length === last.length && now.every((r, i) => r === last[i])) return;
     last = now;
     if (timer !== null) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      save(last).catch((error: unknown) =>
-        onError(`The runs could not be saved in this browser (${errorMessage(error)}).`),
-      );
-    }, delayMs);
+    timer = setTimeout(write, delayMs);
   });
+  const onHide = () => {
+    if (document.visibilityState === 'hidden') flush();
+  };
+  window.addEventListener('pagehide', flush);
+  document.addEventListener('visibilitychange', onHide);
   return () => {
     unsubscribe();
-    if (timer !== null) clearTimeout(timer);
+    window.removeEventListener('pagehide', flush);
+    document.removeEventListener('visibilitychange', onHide);
+    flush();
   };
 }

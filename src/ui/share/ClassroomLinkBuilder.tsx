@@ -34,6 +34,9 @@ export function ClassroomLinkBuilder() {
   const sweep = useLab((s) => s.sweep);
   const [ticked, setTicked] = useState<string[]>(hiddenNow);
   const [copied, setCopied] = useState<boolean | null>(null);
+  // The form is drawn only while open: its checkboxes carry the controls' labels, which must not
+  // stand beside the controls themselves for assistive technology (or tests) while it is closed.
+  const [open, setOpen] = useState(false);
   const link = useMemo(
     () =>
       `${window.location.origin}${window.location.pathname}${currentQuery({ config, sweep, lessonId, hidden: ticked }, window.location.search)}`,
@@ -55,63 +58,72 @@ export function ClassroomLinkBuilder() {
     </label>
   );
   return (
-    <details className="classroom-menu" data-testid="classroom-builder">
+    <details
+      className="classroom-menu"
+      data-testid="classroom-builder"
+      open={open}
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+    >
       <summary>Classroom link</summary>
-      <div className="classroom-body">
-        <p className="muted small">Tick what students should not see; the link keeps the current settings.</p>
-        <fieldset>
-          <legend>Settings</legend>
-          {SECTIONS.map((s) => box(s, SECTION_LABELS[s]))}
-        </fieldset>
-        <fieldset>
-          <legend>Views and texts</legend>
-          {VIEWS.map((v) => box(v.target, v.label))}
-        </fieldset>
-        <details>
-          <summary>Single controls</summary>
-          {SECTIONS.map((section) => (
-            <fieldset key={section} className="classroom-fields">
-              <legend>{SECTION_LABELS[section]}</legend>
-              {configLeaves.filter((l) => l.section === section).map((l) => box(l.key, metaOf(l).label))}
-            </fieldset>
-          ))}
-        </details>
-        <label htmlFor="classroom-url" className="visually-hidden">
-          Classroom link
-        </label>
-        <input
-          id="classroom-url"
-          data-testid="classroom-url"
-          readOnly
-          value={link}
-          onFocus={(e) => e.target.select()}
-        />
-        <div className="buttons">
-          <button
-            type="button"
-            onClick={() =>
-              navigator.clipboard
-                ? navigator.clipboard.writeText(link).then(
-                    () => setCopied(true),
-                    () => setCopied(false),
-                  )
-                : setCopied(false)
-            }
-          >
-            Copy link
-          </button>
-          <a href={link} target="_blank" rel="noreferrer">
-            Open it in a new tab
-          </a>
-          <span role="status" className="muted small">
-            {copied === true
-              ? 'Copied.'
-              : copied === false
-                ? 'Copy the link above (the browser refused).'
-                : ''}
-          </span>
+      {open && (
+        <div className="classroom-body">
+          <p className="muted small">
+            Tick what students should not see; the link keeps the current settings.
+          </p>
+          <fieldset>
+            <legend>Settings</legend>
+            {SECTIONS.map((s) => box(s, SECTION_LABELS[s]))}
+          </fieldset>
+          <fieldset>
+            <legend>Views and texts</legend>
+            {VIEWS.map((v) => box(v.target, v.label))}
+          </fieldset>
+          <details>
+            <summary>Single controls</summary>
+            {SECTIONS.map((section) => (
+              <fieldset key={section} className="classroom-fields">
+                <legend>{SECTION_LABELS[section]}</legend>
+                {configLeaves.filter((l) => l.section === section).map((l) => box(l.key, metaOf(l).label))}
+              </fieldset>
+            ))}
+          </details>
+          <label htmlFor="classroom-url" className="visually-hidden">
+            Classroom link
+          </label>
+          <input
+            id="classroom-url"
+            data-testid="classroom-url"
+            readOnly
+            value={link}
+            onFocus={(e) => e.target.select()}
+          />
+          <div className="buttons">
+            <button
+              type="button"
+              onClick={() =>
+                navigator.clipboard
+                  ? navigator.clipboard.writeText(link).then(
+                      () => setCopied(true),
+                      () => setCopied(false),
+                    )
+                  : setCopied(false)
+              }
+            >
+              Copy link
+            </button>
+            <a href={link} target="_blank" rel="noreferrer">
+              Open it in a new tab
+            </a>
+            <span role="status" className="muted small">
+              {copied === true
+                ? 'Copied.'
+                : copied === false
+                  ? 'Copy the link above (the browser refused).'
+                  : ''}
+            </span>
+          </div>
         </div>
-      </div>
+      )}
     </details>
   );
 }
