@@ -39,7 +39,7 @@ export const workerTensors = (page: Page) =>
 /** Waits until the experiment ends and checks how (failing fast, with the run's message, otherwise). */
 export async function runToEnd(page: Page, outcome = 'finished', timeout = 170_000): Promise<void> {
   const status = page.getByTestId('experiment-status');
-  await expect(status).toHaveAttribute('data-status', /finished|failed|stopped/, { timeout });
+  await expect(status).toHaveAttribute('data-status', /finished|failed|stopped|interrupted/, { timeout });
   expect(await status.getAttribute('data-status'), (await status.textContent()) ?? '').toBe(outcome);
 }
 

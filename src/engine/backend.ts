@@ -12,7 +12,7 @@
  * tried first, software or not; if it cannot start, the normal order follows and the report says why.
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, BackendRejection, BackendReport } from './protocol';
 import { errorMessage } from '../sim/errors';
@@ -148,4 +148,10 @@ export async function selectBackend(
   throw new Error(
     `no tfjs backend could start: ${rejected.map((r) => `${r.backend}: ${r.reason}`).join('; ')}`,
   );
+}
+
+/** The WebGPU device of the active backend, or null on any other backend. */
+export function activeGpuDevice(): GPUDevice | null {
+  const backend = tf.backend();
+  return backend instanceof WebGPUBackend ? backend.device : null;
 }

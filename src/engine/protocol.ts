@@ -78,6 +78,15 @@ export type JobOutcome = 'finished' | 'stopped';
 export interface MemoryReport {
   numTensors: number;
   numBytes: number;
+  /** WebGPU: bytes of GPU buffers tfjs holds, in use or pooled (null on other backends). */
+  gpuBytesAllocated: number | null;
+}
+
+/** What the worker posts (outside Comlink) just before it closes itself, e.g. when its GPU device is lost. */
+export const ENGINE_LOST_MESSAGE = 'crossbar-engine-lost';
+export interface EngineLostMessage {
+  type: typeof ENGINE_LOST_MESSAGE;
+  reason: string;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -275,4 +284,9 @@ export interface EngineApi {
   resume(): void;
   /** The worker's `tf.memory()`: tensors and bytes held (tests check it stays flat). */
   memory(): MemoryReport;
+  /**
+   * Destroys the WebGPU device, as a driver reset or a lost GPU would (a test hook; false when the
+   * backend is not WebGPU). The worker then reports the loss and closes; the main thread restarts it.
+   */
+  loseGpuDevice(): boolean;
 }

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { selectBackend } from './backend';
+import { activeGpuDevice, selectBackend } from './backend';
 import { JobControl } from './jobControl';
 import { WorkerData } from './workerData';
 import { WorkerModels, describeWeights } from './workerModels';
@@ -20,7 +20,7 @@ import { getModel, type WeightMap } from '../models';
 import { saveWeights } from '../models/weights';
 import { packWeightsArchive } from '../models/weightsArchive';
 import { parseExperimentConfig, type ExperimentConfig } from '../sim/config';
-import type { BackendReport, EngineApi } from './protocol';
+import { ENGINE_LOST_MESSAGE, type BackendReport, type EngineApi, type EngineLostMessage } from './protocol';
 
 /**
  * The backend choice, started once per worker. A promise, not its result: a second `init()` that
@@ -30,6 +30,7 @@ import type { BackendReport, EngineApi } from './protocol';
  */
 let backendSelection: Promise<BackendReport> | null = null;
 let backendReport: BackendReport | null = null;
+let watchingGpu = false;
 let activeJob: JobControl | null = null;
 const data = new WorkerData(import.meta.env.BASE_URL);
 /** Digital top-1 of a set of weights on the first N test images (N → accuracy), measured once. */
@@ -37,6 +38,23 @@ const baselines = new WeakMap<WeightMap, Map<number, number>>();
 const models = new WorkerModels(import.meta.env.BASE_URL);
 /** The chip the single-image view reads, kept between images of the same settings. */
 const imageChips = new ImageChipCache();
+
+/**
+ * A lost GPU device cannot be recovered in place (every tensor lived on it): the worker says why, outside
+ * Comlink, and closes itself; the main thread ends the run in flight as interrupted and starts a fresh
+ * worker, which selects a backend again (falling back when the GPU is gone).
+ */
+function watchGpuDevice(): void {
+  void activeGpuDevice()?.lost.then((info) => {
+    const how = info.reason === 'destroyed' ? 'destroyed' : 'lost';
+    const message: EngineLostMessage = {
+      type: ENGINE_LOST_MESSAGE,
+      reason: `the GPU device was ${how}${info.message ? ` (${info.message})` : ''}`,
+    };
+    self.postMessage(message);
+    self.close();
+  });
+}
 
 /** Re-validates a config that crossed the worker boundary (the worker trusts nothing it is sent). */
 function validConfig(input: unknown): ExperimentConfig {
@@ -75,6 +93,10 @@ const api = {
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
     });
     backendReport = await backendSelection;
+    if (!watchingGpu) {
+      watchingGpu = true;
+      watchGpuDevice();
+    }
     return backendReport;
   },
 
@@ -211,8 +233,18 @@ const api = {
   },
 
   memory() {
-    const m = tf.memory();
-    return { numTensors: m.numTensors, numBytes: m.numBytes };
+    const m = tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number };
+    return {
+      numTensors: m.numTensors,
+      numBytes: m.numBytes,
+      gpuBytesAllocated: m.numBytesInGPUAllocated ?? null,
+    };
+  },
+
+  loseGpuDevice() {
+    const device = activeGpuDevice();
+    device?.destroy();
+    return device !== null;
   },
 } satisfies EngineApi;
 

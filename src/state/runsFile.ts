@@ -62,6 +62,7 @@ const STATUSES = [
   'finished',
   'stopped',
   'failed',
+  'interrupted',
 ] as const;
 
 const runSchema = z.object({

@@ -9,9 +9,15 @@ declare global {
   interface Window {
     /** The engine worker's `tf.memory()` (tensors and bytes held). */
     __crossbarMemory?: () => Promise<MemoryReport>;
+    /** Destroys the worker's WebGPU device, as a driver reset would (false on another backend). */
+    __crossbarLoseGpu?: () => Promise<boolean>;
+    /** Terminates the worker, as a crash would. */
+    __crossbarKillWorker?: () => void;
   }
 }
 
 export function installDebugHooks(target: Window): void {
   target.__crossbarMemory = () => useLab.getState().engineNow().memory();
+  target.__crossbarLoseGpu = () => useLab.getState().engineNow().loseGpuDevice();
+  target.__crossbarKillWorker = () => useLab.getState().terminateEngine('the worker was terminated');
 }

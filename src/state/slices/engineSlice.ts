@@ -24,21 +24,38 @@ export interface EngineSlice {
   engineApi(): Promise<Comlink.Remote<EngineApi>>;
   /** The worker's API as it is now, started if needed (for calls that need no backend: stop, memory). */
   engineNow(): Comlink.Remote<EngineApi>;
+  /**
+   * Runs `call` on the worker's API; if the worker is lost meanwhile (a crash, a lost GPU), rejects with
+   * `EngineLost` and its reason instead of waiting forever.
+   */
+  engineCall<T>(call: (api: Comlink.Remote<EngineApi>) => Promise<T>): Promise<T>;
+  /** Ends the worker as a crash would (a test hook). */
+  terminateEngine(reason: string): void;
   importArchive(file: File): Promise<void>;
   /** Asks the worker again which data is available (e.g. after `npm run data` finished). */
   refreshData(): Promise<void>;
 }
 
+/** The worker went away while a call was in flight. */
+export class EngineLost extends Error {
+  constructor(readonly reason: string) {
+    super(`the simulation engine stopped: ${reason}`);
+    this.name = 'EngineLost';
+  }
+}
+
 export const createEngineSlice: LabSlice<EngineSlice> = (set, get) => {
   let engine: EngineHandle | null = null;
   const handle = (): EngineHandle => {
-    engine ??= startEngine((message) => {
-      // The worker died: drop it so the next action starts a fresh one, and say what happened.
+    engine ??= startEngine((reason) => {
+      // The worker died: say so, and start a fresh one at once (it selects its backend again, so a gone
+      // GPU falls back to the next backend). Runs and settings live here, not in the worker: nothing is lost.
       engine = null;
       set({
-        engineError: `The simulation worker stopped unexpectedly (${message}). It will restart on the next run.`,
+        engineError: `The simulation engine stopped (${reason}) and was restarted; the run in flight was interrupted.`,
         backend: null,
       });
+      void get().initEngine(get().forcedBackend);
     });
     return engine;
   };
@@ -70,6 +87,18 @@ export const createEngineSlice: LabSlice<EngineSlice> = (set, get) => {
     },
 
     engineNow: () => handle().api,
+
+    async engineCall(call) {
+      const { api, lost } = handle();
+      const gone = lost.then((reason) => {
+        throw new EngineLost(reason);
+      });
+      return Promise.race([call(api), gone]);
+    },
+
+    terminateEngine(reason) {
+      engine?.terminate(reason);
+    },
 
     async importArchive(file) {
       set({ importing: true, importError: null });

@@ -21,9 +21,11 @@ import type { ExperimentConfig } from '../../sim/config';
 import type { SweepSpec } from '../../sim/sweep';
 import { errorMessage } from '../../sim/errors';
 import type { LabSlice, LabState } from '../store';
+import { EngineLost } from './engineSlice';
 
+/** `interrupted`: the engine went away mid-run (a crash, a lost GPU); the run's points so far are kept. */
 export type RunStatus =
-  'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'finished' | 'stopped' | 'failed';
+  'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'finished' | 'stopped' | 'failed' | 'interrupted';
 
 /**
  * What a run has measured so far. Replaced only when something new arrives (not on every progress
@@ -155,7 +157,7 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get) => {
         error: null,
         startedAt: new Date().toISOString(),
       };
-      set((s) => ({ runs: [...s.runs, record], activeId: id }));
+      set((s) => ({ runs: [...s.runs, record], activeId: id, engineError: null }));
       const onProgress = Comlink.proxy((progress: ExperimentProgress) => {
         const summary = summaryOf(progress);
         // Callback messages use their own port and may land after the result: they add data but
@@ -171,7 +173,8 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get) => {
         });
       });
       try {
-        const result = await (await get().engineApi()).runExperiment(config, onProgress, sweep);
+        await get().engineApi();
+        const result = await get().engineCall((api) => api.runExperiment(config, onProgress, sweep));
         update(id, (r) => ({
           status: result.outcome,
           result,
@@ -182,7 +185,11 @@ export const createRunsSlice: LabSlice<RunsSlice> = (set, get) => {
               : { ...r.series, baselineAccuracy: result.baselineAccuracy },
         }));
       } catch (error) {
-        update(id, () => ({ status: 'failed', error: errorMessage(error) }));
+        const interrupted = error instanceof EngineLost;
+        update(id, () => ({
+          status: interrupted ? 'interrupted' : 'failed',
+          error: interrupted ? `interrupted: ${error.reason}` : errorMessage(error),
+        }));
       }
     },
 
