@@ -26,7 +26,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeBatch } from '../src/data/augment';
 import { parseCifarBatch, type CifarImages } from '../src/data/cifar10';
-import { readCifarFile } from '../src/data/testing/nodeData';
+import { readCifarFile } from './lib/cifarFiles';
 import { AnalogRunner, ProgrammedModel } from '../src/engine/analogRunner';
 import { inferenceBatchSize, needsCalibration } from '../src/engine/jobs/inferenceJob';
 import {
@@ -38,8 +38,9 @@ import {
   type ModelName,
   type WeightMap,
 } from '../src/models/index';
-import { selectBackend } from '../src/models/testing/backend';
-import { REPO_ROOT, nodeFileFetch } from '../src/models/testing/nodeFiles';
+import { selectBackend } from './lib/backend';
+import { nodeFileFetch } from './lib/nodeFiles';
+import { repoRoot } from './lib/paths';
 import { loadWeights } from '../src/models/weights';
 import { boundReductions, redrawsPerBatch } from '../src/sim/chip';
 import { defaultExperimentConfig, withOverrides, type ExperimentConfig } from '../src/sim/config';
@@ -317,7 +318,7 @@ interface ModelResult {
 }
 
 function weightsDirOf(name: ModelName): string {
-  const dir = path.join(REPO_ROOT, 'public/models', name);
+  const dir = path.join(repoRoot, 'public/models', name);
   if (!existsSync(path.join(dir, 'model.json')))
     throw new Error(
       `${name} weights not found: ${path.join(dir, 'model.json')} does not exist. ` +

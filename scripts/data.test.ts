@@ -31,8 +31,8 @@ import {
   runData,
   type DataOptions,
 } from './data';
+import { cifarDir } from './lib/cifarFiles';
 
-const cifarDir = path.resolve(repoRoot, process.env.CIFAR10_DIR ?? '../shared/cifar10');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crossbar-data-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

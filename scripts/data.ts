@@ -29,7 +29,7 @@ import {
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import {
   CIFAR10_ARCHIVE_BYTES,
@@ -49,8 +49,10 @@ import {
   type CifarFileSet,
 } from '../src/data/cifar10';
 import { CifarDataError, formatCount } from '../src/data/errors';
+import { repoRoot } from './lib/paths';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export { repoRoot };
+
 export const STAMP_FILE = 'VERIFIED';
 const MiB = 1024 * 1024;
 
