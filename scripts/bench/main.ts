@@ -16,6 +16,7 @@ import { readCifarFile } from '../lib/cifarFiles';
 import { nodeFileFetch } from '../lib/nodeFiles';
 import { repoRoot } from '../lib/paths';
 import { runBench } from './measure';
+import { formatSummary } from './report';
 import { parseBenchOptions, USAGE, UsageError } from './options';
 
 function weightsDirOf(name: ModelName): string {
@@ -75,10 +76,11 @@ async function main(): Promise<void> {
   if (options.json) {
     writeFileSync(
       options.json,
-      `${JSON.stringify({ machine: await machineText(options.backend), results }, null, 2)}\n`,
+      `${JSON.stringify({ machine: await machineText(options.backend), summary: formatSummary(results), results }, null, 2)}\n`,
     );
     console.log(`\nwrote ${options.json}`);
   }
+  console.log(formatSummary(results));
 }
 
 main().catch((error: unknown) => {
