@@ -8,6 +8,7 @@
  * GPU, Chromium's WebGPU runs on SwiftShader (CPU, ~50× slower than WASM): keep --images small there.
  */
 import { chromium } from '@playwright/test';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createServer, type Plugin } from 'vite';
@@ -61,6 +62,12 @@ export async function runInChromium(
   data: BenchData,
   log: (line: string) => void,
 ): Promise<PageRun> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath))
+    throw new Error(
+      `--backend webgpu needs Chromium at ${executablePath} (set CHROMIUM_PATH; on Debian/Ubuntu: ` +
+        'sudo apt-get install -y chromium).',
+    );
   const server = await createServer({
     configFile: false,
     root: repoRoot,
@@ -70,7 +77,6 @@ export async function runInChromium(
     server: { host: '127.0.0.1', port: 0, hmr: false },
     optimizeDeps: { entries: [PAGE] },
   });
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;
   try {
     await server.listen();

@@ -1,4 +1,3 @@
-/// <reference types="@webgpu/types" />
 /**
  * The bench page: runs measure.ts in Chromium on tfjs's WebGPU backend, chosen as the app's worker
  * chooses it (src/engine/backend.ts). Served by the Vite dev server that browser.ts starts, which also
