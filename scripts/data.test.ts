@@ -26,13 +26,13 @@ import {
   checkInstalled,
   collectFromDir,
   downloadArchive,
-  parseArgs,
+  parseDataOptions,
   repoRoot,
   runData,
   type DataOptions,
 } from './data';
+import { cifarDir } from './lib/cifarFiles';
 
-const cifarDir = path.resolve(repoRoot, process.env.CIFAR10_DIR ?? '../shared/cifar10');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'crossbar-data-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -212,14 +212,38 @@ describe('downloadArchive (local HTTP server)', () => {
   });
 });
 
-describe('parseArgs', () => {
-  it('reads --from (two spellings), --force, --out and CIFAR10_DIR; rejects unknown options', () => {
-    expect(parseArgs(['--from', 'a'], {}).from).toBe('a');
-    expect(parseArgs(['--from=b', '--force'], {})).toMatchObject({ from: 'b', force: true });
-    expect(parseArgs([], { CIFAR10_DIR: 'c' }).from).toBe('c');
-    expect(parseArgs(['--out', 'x'], {}).outDir).toBe(path.resolve('x'));
-    expect(parseArgs([], {}).outDir).toBe(path.join(repoRoot, 'public', 'cifar10'));
-    expect(() => parseArgs(['--frm', 'a'], {})).toThrow(/unknown option --frm/);
-    expect(() => parseArgs(['--from'], {})).toThrow(/--from needs a value/);
+describe('parseDataOptions', () => {
+  it('reads --from (two spellings), --force, --out and CIFAR10_DIR', () => {
+    expect(parseDataOptions(['--from', 'a'], {}).from).toBe('a');
+    expect(parseDataOptions(['--from=b', '--force'], {})).toMatchObject({ from: 'b', force: true });
+    expect(parseDataOptions([], {})).toMatchObject({ from: undefined, force: false });
+    expect(parseDataOptions([], { CIFAR10_DIR: 'c' }).from).toBe('c');
+    expect(parseDataOptions(['--from', 'a'], { CIFAR10_DIR: 'c' }).from).toBe('a');
+    expect(parseDataOptions(['--out', 'x'], {}).outDir).toBe(path.resolve('x'));
+    expect(parseDataOptions([], {}).outDir).toBe(path.join(repoRoot, 'public', 'cifar10'));
+  });
+
+  it('reads --url and CIFAR10_URL, the flag first, else the official archive', () => {
+    expect(parseDataOptions([], {}).url).toBe('https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz');
+    expect(parseDataOptions([], { CIFAR10_URL: 'http://m/a.tgz' }).url).toBe('http://m/a.tgz');
+    expect(parseDataOptions(['--url=http://n/b.tgz'], { CIFAR10_URL: 'http://m/a.tgz' }).url).toBe(
+      'http://n/b.tgz',
+    );
+  });
+
+  it('answers --help and -h with the usage text', () => {
+    for (const flag of ['--help', '-h'])
+      expect(() => parseDataOptions([flag], {})).toThrow(/^Usage: npm run data .*\n {2}--from DIR/s);
+  });
+
+  it('refuses unknown options, stray arguments and missing values, with the usage text', () => {
+    expect(() => parseDataOptions(['--frm', 'a'], {})).toThrow(
+      /^unknown option --frm\.\nUsage: npm run data/,
+    );
+    expect(() => parseDataOptions(['somewhere'], {})).toThrow(/^unknown option somewhere\./);
+    expect(() => parseDataOptions(['--from'], {})).toThrow(/^--from needs a value\.\nUsage/);
+    expect(() => parseDataOptions(['--out='], {})).toThrow(/^--out needs a value\./);
+    expect(() => parseDataOptions(['--url', '--force'], {})).toThrow(/^--url needs a value\./);
+    expect(() => parseDataOptions(['--force=yes'], {})).toThrow(/^--force takes no value\./);
   });
 });

@@ -29,7 +29,7 @@ import {
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import {
   CIFAR10_ARCHIVE_BYTES,
@@ -49,8 +49,12 @@ import {
   type CifarFileSet,
 } from '../src/data/cifar10';
 import { CifarDataError, formatCount } from '../src/data/errors';
+import { parseFlags, UsageError } from './lib/args';
+import { repoRoot } from './lib/paths';
+import { errorMessage } from '../src/sim/errors';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export { repoRoot };
+
 export const STAMP_FILE = 'VERIFIED';
 const MiB = 1024 * 1024;
 
@@ -76,33 +80,33 @@ const USAGE = `Usage: npm run data [-- --from DIR] [--force] [--out DIR] [--url 
   --out DIR   write the .bin files there instead of public/cifar10
   --url URL   download the archive from a mirror (its MD5 must still be the official one); env CIFAR10_URL`;
 
-/** Reads the command line; throws with the usage text on an unknown or incomplete option. */
-export function parseArgs(argv: readonly string[], env: Record<string, string | undefined>): DataOptions {
-  const options: DataOptions = {
-    from: env.CIFAR10_DIR || undefined,
-    force: false,
-    outDir: path.join(repoRoot, 'public', 'cifar10'),
-    url: env.CIFAR10_URL || CIFAR10_ARCHIVE_URL,
+/** Reads the command line (`node:util` parseArgs); throws with the usage text on an unknown or incomplete option. */
+export function parseDataOptions(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): DataOptions {
+  let values;
+  try {
+    values = parseFlags(argv, {
+      from: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      url: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    });
+  } catch (error) {
+    if (error instanceof UsageError) throw new Error(`${error.message}.\n${USAGE}`);
+    throw error;
+  }
+  if (values.help) throw new UsageRequest(USAGE);
+  return {
+    from: values.from ?? (env.CIFAR10_DIR || undefined),
+    force: values.force,
+    outDir: values.out === undefined ? path.join(repoRoot, 'public', 'cifar10') : path.resolve(values.out),
+    url: values.url ?? (env.CIFAR10_URL || CIFAR10_ARCHIVE_URL),
     log: (line) => console.log(line),
     progress: makeProgressPrinter(),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new Error(`${flag} needs a value.\n${USAGE}`);
-      return v;
-    };
-    if (flag === '--from') options.from = value();
-    else if (flag === '--out') options.outDir = path.resolve(value());
-    else if (flag === '--url') options.url = value();
-    else if (flag === '--force') options.force = true;
-    else if (flag === '--help' || flag === '-h') throw new UsageRequest(USAGE);
-    else throw new Error(`unknown option ${arg}.\n${USAGE}`);
-  }
-  return options;
 }
 
 class UsageRequest extends Error {}
@@ -374,13 +378,9 @@ function rel(file: string): string {
   return relative && !relative.startsWith('..') ? relative : file;
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 async function main(): Promise<void> {
   try {
-    await runData(parseArgs(process.argv.slice(2), process.env));
+    await runData(parseDataOptions(process.argv.slice(2), process.env));
   } catch (error) {
     if (error instanceof UsageRequest) {
       console.log(error.message);

@@ -12,8 +12,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DigitalRunner, getModel, isModelName } from '../src/models/index';
-import { selectBackend } from '../src/models/testing/backend';
-import { REPO_ROOT, nodeFileFetch, readCifarTestRecords } from '../src/models/testing/nodeFiles';
+import { selectBackend } from './lib/backend';
+import { readCifarTestRecords } from './lib/cifarFiles';
+import { nodeFileFetch } from './lib/nodeFiles';
+import { repoRoot } from './lib/paths';
 import { formatModelJson, loadWeights } from '../src/models/weights';
 
 const TEST_SET_SIZE = 10_000;
@@ -48,7 +50,7 @@ if (values.write && limit !== TEST_SET_SIZE) {
   process.exit(2);
 }
 
-const weightsDir = path.resolve(values.dir ?? path.join(REPO_ROOT, 'public/models', name));
+const weightsDir = path.resolve(values.dir ?? path.join(repoRoot, 'public/models', name));
 await selectBackend('wasm');
 const model = getModel(name);
 const { tensors, modelJson } = await loadWeights(model, nodeFileFetch(weightsDir));

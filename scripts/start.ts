@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createServer } from 'vite';
 import { checkInstalled, repoRoot } from './data';
+import { errorMessage } from '../src/sim/errors';
 
 const USAGE = `Usage: npm start [-- --port N] [--host HOST] [--strictPort]
   --port N      serve on port N (default 5173; the next free one unless --strictPort)
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   try {
     options = readOptions(process.argv.slice(2));
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
+    console.error(errorMessage(error));
     process.exitCode = 2;
     return;
   }

@@ -18,7 +18,7 @@ import {
 } from './archive';
 import { CIFAR10_FILES, FILE_BYTES, RECORD_BYTES, type CifarFileName, type CifarFileSet } from './cifar10';
 import { CifarDataError, type CifarErrorCode } from './errors';
-import { nodeGzip, nodeHash } from './testing/nodeData';
+import { nodeGzip, nodeHash } from '../../scripts/lib/nodeReference';
 
 /** A valid-looking batch: label r mod 10, pixels from `seed` (cheap, distinct per file). */
 function syntheticBatch(seed: number, byteLength = FILE_BYTES): Uint8Array {

@@ -12,7 +12,7 @@ import {
   type AugmentDraw,
 } from './augment';
 import { IMAGE_BYTES, gatherNHWC, parseCifarBatch, type CifarImages } from './cifar10';
-import { readCifarFile } from './testing/nodeData';
+import { readCifarFile } from '../../scripts/lib/cifarFiles';
 
 /**
  * Plain-loop reference of the paper's transform, written the way torchvision does it: build the 40×40

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CIFAR10_BIN_SHA256 } from './cifar10';
 import { md5Hex, parseSha256Sums, sha256Hex, verifySha256 } from './checksums';
 import { CifarDataError } from './errors';
-import { nodeHash, readCifarFile, readCifarText } from './testing/nodeData';
+import { nodeHash } from '../../scripts/lib/nodeReference';
+import { readCifarFile, readCifarText } from '../../scripts/lib/cifarFiles';
 
 describe('SHA-256 of the real test batch', () => {
   let raw: Uint8Array;

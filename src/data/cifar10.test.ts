@@ -16,7 +16,7 @@ import {
   type CifarBatch,
 } from './cifar10';
 import { CifarDataError } from './errors';
-import { readCifarFile, readCifarText } from './testing/nodeData';
+import { readCifarFile, readCifarText } from '../../scripts/lib/cifarFiles';
 
 /** Runs `fn`, expecting a CifarDataError; returns it for checks on its message. */
 function catchDataError(fn: () => unknown): CifarDataError {

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CIFAR10_FILES, FILE_BYTES } from './cifar10';
 import { CifarDataError, CifarMissingError } from './errors';
 import { loadCifarFromServer } from './store';
-import { readCifarFile } from './testing/nodeData';
+import { readCifarFile } from '../../scripts/lib/cifarFiles';
 
 type Handler = (url: string) => Response;
 

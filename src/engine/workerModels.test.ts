@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { strToU8 } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getModel } from '../models';
-import { selectBackend } from '../models/testing/backend';
+import { selectBackend } from '../../scripts/lib/backend';
 import { disposeAll, firstDifference, nonTrivialWeights } from '../models/testing/fixtures';
 import { formatModelJson, saveWeights, sha256Hex, type SavedWeights } from '../models/weights';
 import { packWeightsArchive, type ChosenFile } from '../models/weightsArchive';

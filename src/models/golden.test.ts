@@ -14,9 +14,11 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DigitalRunner, MODEL_NAMES, getModel } from './index';
-import { selectBackend } from './testing/backend';
+import { selectBackend } from '../../scripts/lib/backend';
 import { disposeAll } from './testing/fixtures';
-import { REPO_ROOT, nodeFileFetch, readCifarTestRecords } from './testing/nodeFiles';
+import { repoRoot as REPO_ROOT } from '../../scripts/lib/paths';
+import { nodeFileFetch } from '../../scripts/lib/nodeFiles';
+import { readCifarTestRecords } from '../../scripts/lib/cifarFiles';
 import { loadWeights } from './weights';
 
 const PARITY_TOLERANCE = 1e-3;

@@ -4,7 +4,7 @@ import { getModel } from './index';
 import type { LinearLayerRunner, LinearLayerSpec } from './layers';
 import { DigitalRunner, linearLayerMacs, weightMatrixShape } from './layers';
 import type { ModelDefinition } from './model';
-import { selectBackend } from './testing/backend';
+import { selectBackend } from '../../scripts/lib/backend';
 import { disposeAll, firstDifference, randomImages } from './testing/fixtures';
 
 // WASM: the full GoogLeNet forward is ~1.5 G MAC per image, too slow for the CPU backend.

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGoogLeNet, inceptionForward } from './googlenet';
 import { DigitalRunner, maxPoolTorch, weightMatrixShape } from './layers';
-import { selectBackend } from './testing/backend';
+import { selectBackend } from '../../scripts/lib/backend';
 import {
   TINY_GOOGLENET,
   TINY_VGG8,

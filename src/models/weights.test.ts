@@ -8,7 +8,7 @@ import { floatToHalfBits, halfBitsToFloat } from './float16';
 import { createGoogLeNet } from './googlenet';
 import { getModel } from './index';
 import type { ModelDefinition } from './model';
-import { selectBackend } from './testing/backend';
+import { selectBackend } from '../../scripts/lib/backend';
 import {
   TINY_GOOGLENET,
   TINY_VGG8,
@@ -16,7 +16,7 @@ import {
   firstDifference,
   nonTrivialWeights,
 } from './testing/fixtures';
-import { nodeFileFetch } from './testing/nodeFiles';
+import { nodeFileFetch } from '../../scripts/lib/nodeFiles';
 import { createVgg8 } from './vgg8';
 import type { FetchLike, SavedWeights, WeightsModelJson } from './weights';
 import {

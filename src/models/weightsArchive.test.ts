@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getModel } from './index';
-import { selectBackend } from './testing/backend';
+import { selectBackend } from '../../scripts/lib/backend';
 import { disposeAll, firstDifference, nonTrivialWeights } from './testing/fixtures';
 import {
   loadWeights,

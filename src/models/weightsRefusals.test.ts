@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getModel } from './index';
-import { selectBackend } from './testing/backend';
+import { selectBackend } from '../../scripts/lib/backend';
 import { TINY_VGG8, disposeAll, nonTrivialWeights } from './testing/fixtures';
 import { createVgg8 } from './vgg8';
 import {

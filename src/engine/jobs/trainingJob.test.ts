@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCifarBatch } from '../../data/cifar10';
-import { readCifarFile } from '../../data/testing/nodeData';
+import { readCifarFile } from '../../../scripts/lib/cifarFiles';
 import type { ModelDefinition } from '../../models/model';
 import { createVgg8 } from '../../models/vgg8';
 import {
@@ -10,7 +10,7 @@ import {
   type DeepPartial,
   type ExperimentConfig,
 } from '../../sim/config';
-import { selectBackend } from '../../models/testing/backend';
+import { selectBackend } from '../../../scripts/lib/backend';
 import { JobControl } from '../jobControl';
 import type { ExperimentProgress } from '../protocol';
 import { runTrainingJob } from './trainingJob';

@@ -1,0 +1,106 @@
+/** The bench's report from given numbers: the summary line's exact format, the table and the verdicts. */
+import { describe, expect, it } from 'vitest';
+import { formatModelReport, formatSummary, table } from './report';
+import type { ModelResult, PresetResult } from './results';
+
+function row(preset: string, ratio: number, extra: Partial<PresetResult> = {}): PresetResult {
+  return {
+    preset,
+    summary: null,
+    programSeconds: 0.5,
+    calibration: null,
+    chipMB: 5.25,
+    peakMB: 300,
+    digitalImagesPerSecond: 100,
+    simImagesPerSecond: 100 / ratio,
+    ratio,
+    ratioMin: ratio - 0.1,
+    ratioMax: ratio + 0.1,
+    simAccuracy: 0.9,
+    ...extra,
+  };
+}
+
+function model(name: 'vgg8' | 'googlenet', presets: PresetResult[]): ModelResult {
+  return {
+    model: name,
+    images: 50,
+    batch: 50,
+    repeats: 2,
+    weightsMB: 5.1,
+    digitalPeakMB: 21,
+    digitalImagesPerSecond: 100,
+    digitalAccuracy: 0.92,
+    presets,
+  };
+}
+
+const vgg8 = model('vgg8', [
+  row('ideal', 1.234, { summary: '128x128' }),
+  row('rram', 3),
+  row('default 16x16', 4.567, {
+    summary: '16x16',
+    calibration: { images: 64, firstSeconds: 2, seconds: 0.75, batchSeconds: 0.5 },
+  }),
+]);
+const googlenet = model('googlenet', [
+  row('default', 2.5, { summary: '128x128' }),
+  row('default 16x16', 10, { summary: '16x16' }),
+]);
+
+describe('formatSummary', () => {
+  it('gives the default config’s median ratios on 128x128 and 16x16 tiles, two decimals', () => {
+    expect(formatSummary([vgg8])).toBe('sim/ideal 128x128: 1.23  16x16: 4.57');
+  });
+
+  it('joins one value per model with "/", in the order run', () => {
+    expect(formatSummary([vgg8, googlenet])).toBe('sim/ideal 128x128: 1.23/2.50  16x16: 4.57/10.00');
+  });
+
+  it('says n/a where a model has no such row', () => {
+    expect(formatSummary([model('vgg8', [row('rram', 3)])])).toBe('sim/ideal 128x128: n/a  16x16: n/a');
+  });
+});
+
+describe('formatModelReport', () => {
+  const text = formatModelReport(vgg8);
+
+  it('puts the calibration pass and one simulated batch beside the ratios', () => {
+    const cells = (label: string) =>
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`| ${label.padStart(13)} |`))!
+        .split('|')
+        .slice(1, 8)
+        .map((c) => c.trim());
+    expect(cells('preset').slice(3)).toEqual(['sim/digital', '(min–max)', 'calib s', 'sim batch s']);
+    expect(cells('default 16x16')).toEqual([
+      'default 16x16',
+      '100.0',
+      '21.9',
+      '4.57x',
+      '4.47–4.67',
+      '0.75',
+      '0.50',
+    ]);
+    expect(cells('rram')).toEqual(['rram', '100.0', '33.3', '3.00x', '2.90–3.10', '—', '—']);
+  });
+
+  it('gives a cost verdict per case and a calibration verdict where there is one', () => {
+    expect(text).toContain(
+      'verdict vgg8/ideal: simulated costs 1.23x ideal digital -> meets the SPEC §5 target (<= 1.5x)',
+    );
+    expect(text).toContain('verdict vgg8/rram: simulated costs 3.00x ideal digital -> MISSES');
+    expect(text).toContain(
+      'calibration vgg8/default 16x16: 0.75 s on 64 training images vs 0.50 s for one simulated batch of ' +
+        'the same images = 1.50x -> MISSES the target (<= 1x; first pass, kernels cold: 2.00 s)',
+    );
+    expect(text).toContain("(ideal is the default config: its row gives the summary's 128x128 figure)");
+  });
+});
+
+describe('table', () => {
+  it('right-aligns every column to its widest cell', () => {
+    expect(table(['a', 'bb'], [['ccc', 'd']])).toBe('|   a | bb |\n|-----|----|\n| ccc |  d |');
+  });
+});
