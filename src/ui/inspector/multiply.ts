@@ -53,7 +53,11 @@ export function dacStep(x: ArrayLike<number>, nu: number, dac: DacSettings, vRea
     return { x: xs, xTilde, codes: null, volts: [xTilde.map((v) => v * vReadVolts)], cycleWeights: [1] };
   }
   const codes = new Int32Array(n);
-  for (let j = 0; j < n; j++) codes[j] = roundCode(xTilde[j]! * dac.qMaxCode, dac.halfUp);
+  for (let j = 0; j < n; j++) {
+    // As the chip does (chip.ts DacSettings.codeStep): x̃/Δ with Δ in float32, or x̃·q_max.
+    const u = dac.codeStep !== null ? xTilde[j]! / dac.codeStep : xTilde[j]! * dac.qMaxCode;
+    codes[j] = roundCode(u, dac.halfUp);
+  }
   const volts = dac.bitSerial
     ? dac.cycleWeights.map((_, z) => Float64Array.from(codes, (q) => vReadVolts * bitOf(q, z, dac.bits)))
     : [Float64Array.from(codes, (q) => q * dac.voltsPerUnit)];
