@@ -54,6 +54,8 @@ export interface TileInspection {
   rows: number;
   /** The unrolled row each tile row holds ((kh, kw, cin) numbering of `kernel.reshape([K, N])`). */
   rowIndex: Int32Array;
+  /** To name a row: unrolled row j is channel j mod inChannels at kernel position ⌊j/inChannels⌋. */
+  unrolling: { kernelSize: number; inChannels: number };
   dataCols: number;
   /**
    * The periphery this layer is read with when it differs from the experiment's (the image-input layer
@@ -981,6 +983,7 @@ class TfAnalogLayer implements AnalogLayer {
       colTile,
       rows: e.rows,
       rowIndex: Int32Array.from(rowIndex),
+      unrolling: { kernelSize: this.spec.kernelSize, inChannels: this.spec.inChannels },
       dataCols: e.dataCols,
       readPeriphery: readsWithIdealConverters(this.spec, this.config.periphery)
         ? this.config.periphery
