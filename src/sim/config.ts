@@ -60,7 +60,7 @@ export const crossbarSchema = z.object({
     .enum(['symmetric', 'neurosim'])
     .default('symmetric')
     .describe(
-      'symmetric: codes span ±w_max exactly; neurosim: W_q = round(2^(B−1)·w)/2^(B−1), decode /2^(B−1)',
+      'symmetric: codes span ±w_max exactly; neurosim: W_q = round(2^(B−1)·w)/2^(B−1) (w as is for B > 15, as NeuroSim’s Q), level round((2^B − 1)/2·(W_q + 1)), decode /2^(B−1)',
     ),
   cellBits: int(1, 16)
     .default(4)
