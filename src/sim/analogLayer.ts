@@ -144,9 +144,15 @@ type Range = { lo: tf.Tensor; hi: tf.Tensor };
 
 /** Inputs of one read, split by row tile: [Z·M, rows_t] parts (DAC units, not volts). */
 interface TileInputs {
-  units: tf.Tensor2D[];
-  /** units², for the read-noise variance (null: read noise off). */
+  /** Per row tile [Z·M, rows_t], the cycles stacked along the rows (null when kept apart in `cycles`). */
+  units: tf.Tensor2D[] | null;
+  /** units², for the read-noise variance (null: read noise off, or cycles kept apart). */
   squared: tf.Tensor2D[] | null;
+  /**
+   * Per input cycle z, per row tile: [M, rows_t], when each bit reads its own weight draw (NeuroSim's
+   * per-bit variation); else null.
+   */
+  cycles: tf.Tensor2D[][] | null;
 }
 
 /**
@@ -403,7 +409,7 @@ class TfAnalogLayer implements AnalogLayer {
   }
 
   /** DAC units per row tile, [Z·M, rows_t] each, from scaled inputs xs [M, K]. */
-  private tileInputs(xs: tf.Tensor2D): TileInputs {
+  private tileInputs(xs: tf.Tensor2D, keepCyclesApart = false): TileInputs {
     const dac = this.dac;
     let units: tf.Tensor2D;
     if (dac.bits === 0) units = xs;
@@ -414,13 +420,38 @@ class TfAnalogLayer implements AnalogLayer {
       else {
         // Two's complement of the signed code; bit z = ⌊u/2^z⌋ mod 2, cycles stacked along the rows.
         const u = dac.signed ? tf.where(tf.less(q, 0), tf.add(q, 2 ** dac.bits), q) : q;
-        const bits = dac.cycleWeights.map((_, z) => tf.mod(tf.floor(tf.div(u, 2 ** z)), 2));
+        const bits = dac.cycleWeights.map((_, z) => tf.mod(tf.floor(tf.div(u, 2 ** z)), 2) as tf.Tensor2D);
+        // Each bit reads its own weight draw: split each bit plane into row tiles on its own (splitting
+        // the stacked planes apart again would copy them once more).
+        if (keepCyclesApart)
+          return { units: null, squared: null, cycles: bits.map((b) => this.splitRowTiles(b)) };
         units = tf.concat(bits, 0) as tf.Tensor2D;
       }
     }
     const parts = this.splitRowTiles(units);
     const noise = this.config.device.readNoise.enabled;
-    return { units: parts, squared: noise ? parts.map((v) => tf.square(v) as tf.Tensor2D) : null };
+    return {
+      units: parts,
+      squared: noise ? parts.map((v) => tf.square(v) as tf.Tensor2D) : null,
+      cycles: null,
+    };
+  }
+
+  /**
+   * f applied to row tile t's inputs: once to the stacked cycles [Z·M, ·] (z = 0), or to each cycle's
+   * [M, ·] (z = its bit, for its own weight draw) with the results stacked back along the rows.
+   */
+  private overCycles(
+    inputs: TileInputs,
+    t: number,
+    f: (v: tf.Tensor2D, z: number) => tf.Tensor,
+  ): tf.Tensor2D {
+    if (inputs.cycles)
+      return tf.concat(
+        inputs.cycles.map((c, z) => f(c[t]!, z)),
+        0,
+      ) as tf.Tensor2D;
+    return f(inputs.units![t]!, 0) as tf.Tensor2D;
   }
 
   /** [V, K] (patch columns) → one [V, partRows] part per row tile (`plan.tileRowIndex`, zero-padded). */
@@ -483,26 +514,21 @@ class TfAnalogLayer implements AnalogLayer {
     const gt = this.groupTensors[gi]!;
     const d = this.config.device;
     const weights = this.groupWeights(gi, batch);
-    // Weights redrawn per input bit: the rows of input bit z (block z of [Z·M, ·]) read draw z.
-    const draws = weights.length;
-    const byDraw = (v: tf.Tensor2D, f: (block: tf.Tensor2D, z: number) => tf.Tensor): tf.Tensor2D =>
-      (draws === 1
-        ? f(v, 0)
-        : tf.concat(
-            (firstAxisParts(v.reshape([draws, -1, v.shape[1]])) as tf.Tensor2D[]).map(f),
-            0,
-          )) as tf.Tensor2D;
-    let current: tf.Tensor2D[] = inputs.units.map((v, t) =>
-      byDraw(v, (b, z) => tf.matMul(b, weights[z]![t]!)),
+    // Weights redrawn per input bit: input bit z (kept apart in inputs.cycles) reads draw z.
+    const draw = (z: number) => (weights.length > 1 ? z : 0);
+    if (weights.length > 1 && !inputs.cycles) throw new Error('per-bit weight draws need the cycles apart');
+    const T = this.plan.rowTiles;
+    let current: tf.Tensor2D[] = Array.from({ length: T }, (_, t) =>
+      this.overCycles(inputs, t, (v, z) => tf.matMul(v, weights[draw(z)]![t]!)),
     );
     if (d.irDrop.enabled) {
       const R = this.plan.tileRows;
       const gMax = this.chip.gMaxSiemens;
       const vUnit = this.dac.voltsPerUnit;
       const gRatio = 1 / d.irDrop.wireResistanceOhms / gMax;
-      const absUnits = inputs.units.map((v) => tf.abs(v) as tf.Tensor2D);
       for (const term of group.terms) {
-        const g = (z: number) => (batch ? batch.arrays[term.array]![z]! : this.arrayTensors[term.array]!);
+        const g = (z: number) =>
+          batch ? batch.arrays[term.array]![draw(z)]! : this.arrayTensors[term.array]!;
         current = current.map((I, t) => {
           const gw = (z: number) =>
             batch
@@ -510,11 +536,11 @@ class TfAnalogLayer implements AnalogLayer {
               : this.arrayRowWeighted[term.array]![t]!;
           // a = |V|·G·R/(g_ratio·G_max·V_read) with V = units·V_unit (volts); aihwkit's polynomial in a.
           const a = tf.mul(
-            byDraw(absUnits[t]!, (b, z) => tf.matMul(b, g(z)[t]!)),
+            this.overCycles(inputs, t, (v, z) => tf.matMul(tf.abs(v) as tf.Tensor2D, g(z)[t]!)),
             (vUnit * R) / gRatio / (gMax * this.config.periphery.vReadVolts),
           );
           const c = tf.mul(a, tf.add(tf.mul(a, tf.sub(tf.mul(a, 0.05), 0.2)), 0.5));
-          const weighted = byDraw(inputs.units[t]!, (b, z) => tf.matMul(b, gw(z)));
+          const weighted = this.overCycles(inputs, t, (v, z) => tf.matMul(v, gw(z)));
           return tf.sub(I, tf.mul(tf.mul(c, weighted), d.irDrop.scale * term.sign * vUnit)) as tf.Tensor2D;
         });
       }
@@ -525,8 +551,11 @@ class TfAnalogLayer implements AnalogLayer {
       ? d.outputNoise.sigmaFracOfGmaxCurrent * this.chip.gMaxSiemens * this.config.periphery.vReadVolts
       : 0;
     return current.map((I, t): tf.Tensor2D => {
-      const readVariance =
-        gt.variance && inputs.squared ? tf.matMul(inputs.squared[t]!, gt.variance[t]!) : null;
+      const readVariance = !gt.variance
+        ? null
+        : inputs.squared
+          ? tf.matMul(inputs.squared[t]!, gt.variance[t]!)
+          : this.overCycles(inputs, t, (v) => tf.matMul(tf.square(v) as tf.Tensor2D, gt.variance![t]!));
       const sigma = readVariance ? tf.sqrt(s > 0 ? tf.add(readVariance, s * s) : readVariance) : s;
       if (sigma === 0) return I;
       return tf.add(
@@ -777,7 +806,10 @@ class TfAnalogLayer implements AnalogLayer {
     const nuGlobal = this.globalInputScale(x);
 
     const readAll = (chunk: number, ri: number, P: tf.Tensor2D, nu: tf.Tensor) => {
-      const inputs = this.tileInputs(tf.div(P, tf.mul(nu, reductions[ri]!)) as tf.Tensor2D);
+      const inputs = this.tileInputs(
+        tf.div(P, tf.mul(nu, reductions[ri]!)) as tf.Tensor2D,
+        (batch?.groups[0]?.length ?? 1) > 1,
+      );
       return chip.groups.map((_, gi) => this.groupCurrents(gi, inputs, batch, seeds[ri]![chunk]![gi]!.read));
     };
 
