@@ -11,7 +11,7 @@ import {
   type ModelDefinition,
   type WeightMap,
 } from '../../src/models/index';
-import { boundReductions, redrawsPerBatch } from '../../src/sim/chip';
+import { boundReductions, layerReadConfig, redrawsPerBatch, variesArray } from '../../src/sim/chip';
 import type { ExperimentConfig } from '../../src/sim/config';
 import type { Rng } from '../../src/sim/rng';
 import { pass, type Batch } from './passes';
@@ -91,8 +91,13 @@ function normalDrawsPerBatch(chip: ProgrammedModel, config: ExperimentConfig, im
       const cols = layer.chip.arrays[group.terms[0]!.array]!.cols;
       draws += perRead * reductions * plan.rowTiles * plan.inputCycles * vectors * cols;
     }
-    if (redrawsPerBatch(config))
-      for (const a of layer.chip.arrays) draws += plan.rowTiles * plan.tileRows * a.cols;
+    // Per batch, or per input bit (NeuroSim), on the varied arrays only (not its reference columns).
+    const read = layerReadConfig(layer.spec, config);
+    if (redrawsPerBatch(read)) {
+      const perBit = read.device.d2dVariation.redrawEachInputBit ? plan.inputCycles : 1;
+      for (const a of layer.chip.arrays)
+        if (variesArray(read, a.role)) draws += perBit * plan.rowTiles * plan.tileRows * a.cols;
+    }
   }
   return draws;
 }

@@ -24,26 +24,44 @@ import {
   adcSigned,
   boundReductions,
   dacSettings,
+  effectiveWeights,
   fixedFullScaleAmperes,
   isLinearRead,
+  layerReadConfig,
   programChip,
   redrawsPerBatch,
+  redrawsPerInputBit,
+  variesArray,
   POW2_EPS_AMPERES,
   type CalibrationState,
   type DacSettings,
   type ProgrammedChip,
 } from './chip';
-import type { ExperimentConfig } from './config';
-import { decodeWeights } from './mapping';
+import type { ExperimentConfig, PeripheryConfig } from './config';
 import type { Rng } from './rng';
-import { convPadding, im2col } from './im2col';
-import { tileExtent, type AnalogLayerSpec, type ArrayRole, type TilePlan } from './tiling';
+import { convPadding, im2col, type PatchOrder } from './im2col';
+import {
+  readsWithIdealConverters,
+  tileExtent,
+  type AnalogLayerSpec,
+  type ArrayRole,
+  type TilePlan,
+} from './tiling';
 
 export interface TileInspection {
   rowTile: number;
   colTile: number;
   rows: number;
+  /** The unrolled row each tile row holds ((kh, kw, cin) numbering of `kernel.reshape([K, N])`). */
+  rowIndex: Int32Array;
+  /** To name a row: unrolled row j is channel j mod inChannels at kernel position ⌊j/inChannels⌋. */
+  unrolling: { kernelSize: number; inChannels: number };
   dataCols: number;
+  /**
+   * The periphery this layer is read with when it differs from the experiment's (the image-input layer
+   * under `periphery.firstLayer`: ideal converters), else null.
+   */
+  readPeriphery: PeripheryConfig | null;
   gMinSiemens: number;
   gMaxSiemens: number;
   arrays: {
@@ -94,7 +112,7 @@ export function programAnalogLayer(
   rng: Rng,
   options: AnalogLayerOptions = {},
 ): AnalogLayer {
-  return new TfAnalogLayer(programChip(spec, kernel, bias, config, rng), config, {
+  return new TfAnalogLayer(programChip(spec, kernel, bias, config, rng), layerReadConfig(spec, config), {
     syncReadBack: options.syncReadBack ?? tf.getBackend() !== 'webgpu',
   });
 }
@@ -126,18 +144,35 @@ type Range = { lo: tf.Tensor; hi: tf.Tensor };
 
 /** Inputs of one read, split by row tile: [Z·M, rows_t] parts (DAC units, not volts). */
 interface TileInputs {
-  units: tf.Tensor2D[];
-  /** units², for the read-noise variance (null: read noise off). */
+  /** Per row tile [Z·M, rows_t], the cycles stacked along the rows (null when kept apart in `cycles`). */
+  units: tf.Tensor2D[] | null;
+  /** units², for the read-noise variance (null: read noise off, or cycles kept apart). */
   squared: tf.Tensor2D[] | null;
+  /**
+   * Per input cycle z, per row tile: [M, rows_t], when each bit reads its own weight draw (NeuroSim's
+   * per-bit variation); else null.
+   */
+  cycles: tf.Tensor2D[][] | null;
 }
 
-/** Per-forward conductances when the d2d variation is redrawn each batch (NeuroSim). */
+/**
+ * Per-forward conductances when the d2d variation is redrawn each batch (NeuroSim): one draw per forward
+ * call, or one per input bit (`redrawEachInputBit`), indexed [draw][row tile].
+ */
 interface BatchWeights {
-  /** Per array: G·(1 + σξ) per row tile, siemens. */
-  arrays: tf.Tensor2D[][];
-  /** Per group: Σ sign·G·V_unit per row tile. */
-  groups: tf.Tensor2D[][];
+  /** Per array, per draw: G·(1 + σξ) or G + σ·G_max·ξ per row tile, siemens (unvaried arrays as stored). */
+  arrays: tf.Tensor2D[][][];
+  /** Per group, per draw: Σ sign·G·V_unit per row tile. */
+  groups: tf.Tensor2D[][][];
+  /** The tensors drawn for this forward call (disposed after it). */
+  owned: tf.Tensor[];
 }
+
+/**
+ * How a read's inputs [V, K] (patch columns) become row-tile parts [V, partRows]: a run (tile t holds
+ * columns t·P … t·P + P − 1: slice, pad, reshape) or a gather of each tile's columns (index K = a zero).
+ */
+type InputSplit = { kind: 'run'; used: number } | { kind: 'gather'; index: tf.Tensor1D };
 
 /** One group's ADC output: the read value is offset + scale·q (scale, offset: amperes per code, amperes). */
 interface AdcOutput {
@@ -163,6 +198,11 @@ class TfAnalogLayer implements AnalogLayer {
   private readonly refIndex: tf.Tensor1D | null;
   private readonly fusedWeight: tf.Tensor2D | null;
   private readonly biasTensor: tf.Tensor1D | null;
+  /** Rows per row-tile part (the tallest tile's used rows). */
+  private readonly partRows: number;
+  /** Column order of the im2col patches: channel-major when the tiles cut torch's (cin, kh, kw) order. */
+  private readonly patchOrder: PatchOrder;
+  private readonly inputSplit: InputSplit;
   private disposed = false;
 
   constructor(
@@ -173,19 +213,41 @@ class TfAnalogLayer implements AnalogLayer {
     this.spec = chip.spec;
     this.plan = chip.plan;
     this.dac = dacSettings(config, chip);
-    const { rowTiles: T, tileRows: R, dataColsPerTile: Cd } = chip.plan;
+    const { rowTiles: T, tileRows: R, dataColsPerTile: Cd, tileRowIndex } = chip.plan;
     const K = chip.K;
     const d = config.device;
-    // Row tiles are held as separate 2D tensors (the last zero-padded to R rows): T 2D matMuls are far
-    // faster than one batched matMul on the wasm backend, where XNNPACK serves only the 2D case.
-    const partRows = T === 1 ? K : R;
+    // Row tiles are held as separate 2D tensors (zero-padded to the tallest tile): T 2D matMuls are far
+    // faster than one batched matMul on the wasm backend, where XNNPACK serves only the 2D case. Tile t's
+    // part holds the unrolled rows plan.tileRowIndex[t], top to bottom.
+    const partRows = Math.max(1, ...tileRowIndex.map((rows) => rows.length));
+    this.partRows = partRows;
     const toParts = (values: Float32Array, cols: number, scale = 1) =>
-      Array.from({ length: T }, (_, t) => {
+      tileRowIndex.map((rows) => {
         const part = new Float32Array(partRows * cols);
-        const src = values.subarray(t * R * cols, Math.min(K, t * R + partRows) * cols);
-        for (let i = 0; i < src.length; i++) part[i] = src[i]! * scale;
+        rows.forEach((j, r) => {
+          for (let c = 0; c < cols; c++) part[r * cols + c] = values[j * cols + c]! * scale;
+        });
         return tf.tensor2d(part, [partRows, cols]);
       });
+    // Patches come channel-major when the tiles cut torch's (cin, kh, kw) order, so each tile is a run.
+    const cb = config.crossbar;
+    this.patchOrder =
+      chip.spec.kind === 'conv' && cb.rowOrder === 'channelMajor' && cb.rowTiling === 'contiguous'
+        ? 'channelMajor'
+        : 'kernelMajor';
+    const k2 = chip.spec.kernelSize ** 2;
+    const C = chip.spec.inChannels;
+    const column = (j: number) => (this.patchOrder === 'channelMajor' ? (j % C) * k2 + Math.floor(j / C) : j);
+    const columns = tileRowIndex.map((rows) => Array.from(rows, column));
+    const isRun = columns.every(
+      (cols, t) => (t === T - 1 || cols.length === partRows) && cols.every((j, r) => j === t * partRows + r),
+    );
+    if (isRun) this.inputSplit = { kind: 'run', used: (T - 1) * partRows + columns[T - 1]!.length };
+    else {
+      const index = new Int32Array(T * partRows).fill(K);
+      columns.forEach((cols, t) => cols.forEach((j, r) => (index[t * partRows + r] = j)));
+      this.inputSplit = { kind: 'gather', index: tf.tensor1d(index, 'int32') };
+    }
 
     const needArrays = d.irDrop.enabled || redrawsPerBatch(config);
     this.arrayTensors = chip.arrays.map((a) => (needArrays ? toParts(a.gSiemens, a.cols) : null));
@@ -231,7 +293,7 @@ class TfAnalogLayer implements AnalogLayer {
     this.fusedWeight = isLinearRead(config)
       ? tf.tensor2d(
           Float32Array.from(
-            decodeWeights(chip.arrays, chip.groups, K, chip.N, Cd),
+            effectiveWeights(chip.arrays, chip.groups, chip.plan),
             (w) => w * chip.driftCompensation,
           ),
           [K, chip.N],
@@ -267,7 +329,13 @@ class TfAnalogLayer implements AnalogLayer {
     const dac = this.dac;
     if (dac.bits === 0) return xs;
     const clipped = tf.clipByValue(xs, dac.signed ? -1 : 0, 1);
-    return tf.div(this.roundCodes(tf.mul(clipped, dac.qMaxCode)), dac.divisor);
+    return tf.div(this.roundCodes(this.codeUnits(clipped)), dac.divisor);
+  }
+
+  /** x̃ in DAC steps before rounding: x̃/Δ (f32Step, aihwkit's float32 order) or x̃·q_max. */
+  private codeUnits(clipped: tf.Tensor): tf.Tensor {
+    const dac = this.dac;
+    return dac.codeStep !== null ? tf.div(clipped, dac.codeStep) : tf.mul(clipped, dac.qMaxCode);
   }
 
   private roundCodes(u: tf.Tensor): tf.Tensor {
@@ -333,62 +401,103 @@ class TfAnalogLayer implements AnalogLayer {
       const b0 = i * imagesPerChunk;
       const nb = Math.min(imagesPerChunk, B - b0);
       const part = count === 1 ? x : x.slice(b0, nb);
-      return spec.kind === 'conv' ? im2col(part as tf.Tensor4D, spec) : (part as tf.Tensor2D);
+      return spec.kind === 'conv'
+        ? im2col(part as tf.Tensor4D, spec, this.patchOrder)
+        : (part as tf.Tensor2D);
     };
     return { count, patches, outShape };
   }
 
   /** DAC units per row tile, [Z·M, rows_t] each, from scaled inputs xs [M, K]. */
-  private tileInputs(xs: tf.Tensor2D): TileInputs {
+  private tileInputs(xs: tf.Tensor2D, keepCyclesApart = false): TileInputs {
     const dac = this.dac;
     let units: tf.Tensor2D;
     if (dac.bits === 0) units = xs;
     else {
       const clipped = tf.clipByValue(xs, dac.signed ? -1 : 0, 1);
-      const q = this.roundCodes(tf.mul(clipped, dac.qMaxCode));
+      const q = this.roundCodes(this.codeUnits(clipped));
       if (!dac.bitSerial) units = q as tf.Tensor2D;
       else {
         // Two's complement of the signed code; bit z = ⌊u/2^z⌋ mod 2, cycles stacked along the rows.
         const u = dac.signed ? tf.where(tf.less(q, 0), tf.add(q, 2 ** dac.bits), q) : q;
-        const bits = dac.cycleWeights.map((_, z) => tf.mod(tf.floor(tf.div(u, 2 ** z)), 2));
+        const bits = dac.cycleWeights.map((_, z) => tf.mod(tf.floor(tf.div(u, 2 ** z)), 2) as tf.Tensor2D);
+        // Each bit reads its own weight draw: split each bit plane into row tiles on its own (splitting
+        // the stacked planes apart again would copy them once more).
+        if (keepCyclesApart)
+          return { units: null, squared: null, cycles: bits.map((b) => this.splitRowTiles(b)) };
         units = tf.concat(bits, 0) as tf.Tensor2D;
       }
     }
     const parts = this.splitRowTiles(units);
     const noise = this.config.device.readNoise.enabled;
-    return { units: parts, squared: noise ? parts.map((v) => tf.square(v) as tf.Tensor2D) : null };
+    return {
+      units: parts,
+      squared: noise ? parts.map((v) => tf.square(v) as tf.Tensor2D) : null,
+      cycles: null,
+    };
   }
 
-  /** [V, K] → one [V, R] part per row tile (zero-padded to T·R columns). */
+  /**
+   * f applied to row tile t's inputs: once to the stacked cycles [Z·M, ·] (z = 0), or to each cycle's
+   * [M, ·] (z = its bit, for its own weight draw) with the results stacked back along the rows.
+   */
+  private overCycles(
+    inputs: TileInputs,
+    t: number,
+    f: (v: tf.Tensor2D, z: number) => tf.Tensor,
+  ): tf.Tensor2D {
+    if (inputs.cycles)
+      return tf.concat(
+        inputs.cycles.map((c, z) => f(c[t]!, z)),
+        0,
+      ) as tf.Tensor2D;
+    return f(inputs.units![t]!, 0) as tf.Tensor2D;
+  }
+
+  /** [V, K] (patch columns) → one [V, partRows] part per row tile (`plan.tileRowIndex`, zero-padded). */
   private splitRowTiles(v: tf.Tensor2D): tf.Tensor2D[] {
-    const { rowTiles: T, tileRows: R } = this.plan;
-    if (T === 1) return [v];
+    const T = this.plan.rowTiles;
+    const P = this.partRows;
     const [rows, K] = v.shape;
-    const padded =
-      T * R > K
-        ? tf.pad(v, [
-            [0, 0],
-            [0, T * R - K],
-          ])
-        : v;
-    return firstAxisParts(tf.transpose(padded.reshape([rows, T, R]), [1, 0, 2])) as tf.Tensor2D[];
+    let cut: tf.Tensor2D;
+    if (this.inputSplit.kind === 'run') {
+      const used = this.inputSplit.used;
+      if (T === 1 && used === K) return [v];
+      // Columns past `used` belong to dropped rows (partialRowTiles = drop).
+      cut = used < K ? v.slice([0, 0], [rows, used]) : v;
+      if (T * P > used)
+        cut = tf.pad(cut, [
+          [0, 0],
+          [0, T * P - used],
+        ]);
+    } else {
+      const withZero = tf.concat([v, tf.zeros([rows, 1])], 1);
+      cut = tf.gather(withZero, this.inputSplit.index, 1) as tf.Tensor2D;
+    }
+    if (T === 1) return [cut];
+    return firstAxisParts(tf.transpose(cut.reshape([rows, T, P]), [1, 0, 2])) as tf.Tensor2D[];
   }
 
-  /** Σ sign·G·V_unit of a group per row tile (without this batch's variation when batch is null). */
-  private groupWeights(gi: number, batch: BatchWeights | null): tf.Tensor2D[] {
+  /**
+   * Σ sign·G·V_unit of a group per draw and row tile, [draw][t] (without this batch's variation when
+   * batch is null: one draw).
+   */
+  private groupWeights(gi: number, batch: BatchWeights | null): tf.Tensor2D[][] {
     if (batch) return batch.groups[gi]!;
     const stored = this.groupTensors[gi]!.g;
-    if (stored) return stored;
+    if (stored) return [stored];
     const terms = this.chip.groups[gi]!.terms;
-    return this.arrayTensors[terms[0]!.array]!.map(
-      (_, t) =>
-        tf.mul(
-          terms
-            .map((term) => tf.mul(this.arrayTensors[term.array]![t]!, term.sign))
-            .reduce((a, b) => tf.add(a, b)),
-          this.dac.voltsPerUnit,
-        ) as tf.Tensor2D,
-    );
+    return [
+      this.arrayTensors[terms[0]!.array]!.map(
+        (_, t) =>
+          tf.mul(
+            terms
+              .map((term) => tf.mul(this.arrayTensors[term.array]![t]!, term.sign))
+              .reduce((a, b) => tf.add(a, b)),
+            this.dac.voltsPerUnit,
+          ) as tf.Tensor2D,
+      ),
+    ];
   }
 
   /**
@@ -405,26 +514,33 @@ class TfAnalogLayer implements AnalogLayer {
     const gt = this.groupTensors[gi]!;
     const d = this.config.device;
     const weights = this.groupWeights(gi, batch);
-    let current: tf.Tensor2D[] = inputs.units.map((v, t) => tf.matMul(v, weights[t]!));
+    // Weights redrawn per input bit: input bit z (kept apart in inputs.cycles) reads draw z.
+    const draw = (z: number) => (weights.length > 1 ? z : 0);
+    if (weights.length > 1 && !inputs.cycles) throw new Error('per-bit weight draws need the cycles apart');
+    const T = this.plan.rowTiles;
+    let current: tf.Tensor2D[] = Array.from({ length: T }, (_, t) =>
+      this.overCycles(inputs, t, (v, z) => tf.matMul(v, weights[draw(z)]![t]!)),
+    );
     if (d.irDrop.enabled) {
       const R = this.plan.tileRows;
       const gMax = this.chip.gMaxSiemens;
       const vUnit = this.dac.voltsPerUnit;
       const gRatio = 1 / d.irDrop.wireResistanceOhms / gMax;
-      const absUnits = inputs.units.map((v) => tf.abs(v) as tf.Tensor2D);
       for (const term of group.terms) {
-        const g = batch ? batch.arrays[term.array]! : this.arrayTensors[term.array]!;
+        const g = (z: number) =>
+          batch ? batch.arrays[term.array]![draw(z)]! : this.arrayTensors[term.array]!;
         current = current.map((I, t) => {
-          const gw = batch
-            ? (tf.mul(g[t]!, this.rowWeight![t]!) as tf.Tensor2D)
-            : this.arrayRowWeighted[term.array]![t]!;
+          const gw = (z: number) =>
+            batch
+              ? (tf.mul(g(z)[t]!, this.rowWeight![t]!) as tf.Tensor2D)
+              : this.arrayRowWeighted[term.array]![t]!;
           // a = |V|·G·R/(g_ratio·G_max·V_read) with V = units·V_unit (volts); aihwkit's polynomial in a.
           const a = tf.mul(
-            tf.matMul(absUnits[t]!, g[t]!),
+            this.overCycles(inputs, t, (v, z) => tf.matMul(tf.abs(v) as tf.Tensor2D, g(z)[t]!)),
             (vUnit * R) / gRatio / (gMax * this.config.periphery.vReadVolts),
           );
           const c = tf.mul(a, tf.add(tf.mul(a, tf.sub(tf.mul(a, 0.05), 0.2)), 0.5));
-          const weighted = tf.matMul(inputs.units[t]!, gw);
+          const weighted = this.overCycles(inputs, t, (v, z) => tf.matMul(v, gw(z)));
           return tf.sub(I, tf.mul(tf.mul(c, weighted), d.irDrop.scale * term.sign * vUnit)) as tf.Tensor2D;
         });
       }
@@ -435,8 +551,11 @@ class TfAnalogLayer implements AnalogLayer {
       ? d.outputNoise.sigmaFracOfGmaxCurrent * this.chip.gMaxSiemens * this.config.periphery.vReadVolts
       : 0;
     return current.map((I, t): tf.Tensor2D => {
-      const readVariance =
-        gt.variance && inputs.squared ? tf.matMul(inputs.squared[t]!, gt.variance[t]!) : null;
+      const readVariance = !gt.variance
+        ? null
+        : inputs.squared
+          ? tf.matMul(inputs.squared[t]!, gt.variance[t]!)
+          : this.overCycles(inputs, t, (v) => tf.matMul(tf.square(v) as tf.Tensor2D, gt.variance![t]!));
       const sigma = readVariance ? tf.sqrt(s > 0 ? tf.add(readVariance, s * s) : readVariance) : s;
       if (sigma === 0) return I;
       return tf.add(
@@ -470,7 +589,8 @@ class TfAnalogLayer implements AnalogLayer {
   /**
    * ADC of one group's row-tile currents (chip.ts adcGrid): origin + step·clip(rnd((I − origin)/step),
    * kMin, kMax), summed over the row tiles → [Z·M, cols]. `ranges`: the precomputed dynamic row-tile
-   * ranges, when the batch was split. Clip flags compare u = (I − origin)/step with [kMin, kMax].
+   * ranges, when the batch was split. Clip flags compare the rounded code rnd(u) with [kMin, kMax]: aihwkit
+   * re-reads when the discretised output exceeds out_bound, not when u merely passes the last code.
    */
   private adc(
     gi: number,
@@ -490,7 +610,7 @@ class TfAnalogLayer implements AnalogLayer {
       adcSeeds
         ? tf.add(x, tf.mul(tf.randomNormal(x.shape, 0, 1, 'float32', adcSeeds[t]!), tf.mul(step, sigmaLsb)))
         : x;
-    // Per-vector extremes of u over every conversion, for the clip flags.
+    // Per-vector extremes of the rounded codes over every conversion, for the clip flags.
     let uMax: tf.Tensor | null = null;
     let uMin: tf.Tensor | null = null;
     const track = (u: tf.Tensor) => {
@@ -518,9 +638,9 @@ class TfAnalogLayer implements AnalogLayer {
       const { step, origin, kMin, kMax } = grid;
       const codes = currents.map((I, t) => {
         const noisy = withNoise(I, t, step);
-        const u = tf.div(origin !== 0 ? tf.sub(noisy, origin) : noisy, step);
-        track(u);
-        return tf.clipByValue(this.adcRound(u), kMin, kMax);
+        const k = this.adcRound(tf.div(origin !== 0 ? tf.sub(noisy, origin) : noisy, step));
+        track(k);
+        return tf.clipByValue(k, kMin, kMax);
       });
       return { q: sum(codes), scale: step, offset: origin, clipped: flags(kMin, kMax) };
     }
@@ -585,14 +705,14 @@ class TfAnalogLayer implements AnalogLayer {
       }
       step = tf.maximum(step, 1e-30);
       const noisy = withNoise(shaped, t, step);
-      const u = tf.div(origin ? tf.sub(noisy, origin) : noisy, step);
-      const scaled = tf.mul(step, tf.clipByValue(this.adcRound(u), kMin, kMax));
+      const k = this.adcRound(tf.div(origin ? tf.sub(noisy, origin) : noisy, step));
+      const scaled = tf.mul(step, tf.clipByValue(k, kMin, kMax));
       const q = origin ? tf.add(origin, scaled) : scaled;
       const back = (x: tf.Tensor) => {
         const flat = x.reshape([ZM, -1]);
         return flat.shape[1] === cols ? flat : flat.slice([0, 0], [ZM, cols]);
       };
-      track(back(u));
+      track(back(k));
       return back(q);
     });
     return { q: sum(values), scale: 1, offset: 0, clipped: flags(kMin, kMax) };
@@ -624,34 +744,58 @@ class TfAnalogLayer implements AnalogLayer {
     // Seeds drawn up front in a fixed order, so chunking and two-pass ranges reuse the same draws.
     let batch: BatchWeights | null = null;
     if (redrawsPerBatch(this.config)) {
-      const sigma = this.config.device.d2dVariation.sigmaRelative;
-      const arrays = this.arrayTensors.map((parts) => {
-        const seed = readRng.seed31();
-        const rows = parts!.map((g) => g.shape[0]);
-        return tf.tidy(() => {
-          const xi = tf.randomNormal(
-            [rows.reduce((a, b) => a + b, 0), parts![0]!.shape[1]],
-            0,
-            1,
-            'float32',
-            seed,
-          );
-          const xiParts = rows.length === 1 ? [xi] : tf.split(xi, rows, 0);
-          return parts!.map((g, t) => tf.mul(g, tf.add(1, tf.mul(sigma, xiParts[t]!))) as tf.Tensor2D);
+      // Drawn per forward call ('batch'), or once per input bit ('read': NeuroSim draws `torch.normal`
+      // inside its loops over input bit z, kernel position (i, j) and sub-array s, and each device sits in
+      // one (i, j, s), so that is one fresh draw per device and bit). Unvaried arrays (NeuroSim's dummy
+      // column) keep their programmed conductances.
+      const v = this.config.device.d2dVariation;
+      const sigma = v.sigmaRelative;
+      const additive = v.model === 'additive';
+      const gMax = chip.gMaxSiemens;
+      const draws = redrawsPerInputBit(this.config, this.dac) ? this.dac.cycleWeights.length : 1;
+      const owned: tf.Tensor[] = [];
+      const arrays = this.arrayTensors.map((parts, ai) => {
+        if (!variesArray(this.config, chip.arrays[ai]!.role))
+          return Array.from({ length: draws }, () => parts!);
+        return Array.from({ length: draws }, () => {
+          const seed = readRng.seed31();
+          const rows = parts!.map((g) => g.shape[0]);
+          const drawn = tf.tidy(() => {
+            const xi = tf.randomNormal(
+              [rows.reduce((a, b) => a + b, 0), parts![0]!.shape[1]],
+              0,
+              1,
+              'float32',
+              seed,
+            );
+            const xiParts = rows.length === 1 ? [xi] : tf.split(xi, rows, 0);
+            // multiplicative G·(1 + σξ) (NeuroSim `remainderQ * normal(0, vari)`); additive G + σ·G_max·ξ.
+            return parts!.map(
+              (g, t) =>
+                (additive
+                  ? tf.add(g, tf.mul(sigma * gMax, xiParts[t]!))
+                  : tf.mul(g, tf.add(1, tf.mul(sigma, xiParts[t]!)))) as tf.Tensor2D,
+            );
+          });
+          owned.push(...drawn);
+          return drawn;
         });
       });
       const vUnit = this.dac.voltsPerUnit;
       const groups = chip.groups.map((group) =>
-        arrays[group.terms[0]!.array]!.map((_, t) =>
-          tf.tidy(() => {
-            const sum = group.terms
-              .map((term) => tf.mul(arrays[term.array]![t]!, term.sign))
-              .reduce((a, b) => tf.add(a, b));
-            return tf.mul(sum, vUnit) as tf.Tensor2D;
-          }),
+        Array.from({ length: draws }, (_, z) =>
+          arrays[group.terms[0]!.array]![z]!.map((_, t) =>
+            tf.tidy(() => {
+              const sum = group.terms
+                .map((term) => tf.mul(arrays[term.array]![z]![t]!, term.sign))
+                .reduce((a, b) => tf.add(a, b));
+              return tf.mul(sum, vUnit) as tf.Tensor2D;
+            }),
+          ),
         ),
       );
-      batch = { arrays, groups };
+      owned.push(...groups.flat(2));
+      batch = { arrays, groups, owned };
     }
     const perTile = (on: boolean) => (on ? Array.from({ length: T }, () => readRng.seed31()) : null);
     const seeds = reductions.map(() =>
@@ -662,7 +806,10 @@ class TfAnalogLayer implements AnalogLayer {
     const nuGlobal = this.globalInputScale(x);
 
     const readAll = (chunk: number, ri: number, P: tf.Tensor2D, nu: tf.Tensor) => {
-      const inputs = this.tileInputs(tf.div(P, tf.mul(nu, reductions[ri]!)) as tf.Tensor2D);
+      const inputs = this.tileInputs(
+        tf.div(P, tf.mul(nu, reductions[ri]!)) as tf.Tensor2D,
+        (batch?.groups[0]?.length ?? 1) > 1,
+      );
       return chip.groups.map((_, gi) => this.groupCurrents(gi, inputs, batch, seeds[ri]![chunk]![gi]!.read));
     };
 
@@ -792,7 +939,7 @@ class TfAnalogLayer implements AnalogLayer {
       );
     }
     if (ranges) ranges.flat(2).forEach((rg) => tf.dispose([rg.lo, rg.hi]));
-    if (batch) tf.dispose([...batch.arrays.flat(), ...batch.groups.flat()]);
+    if (batch) tf.dispose(batch.owned);
     const y = outputs.length === 1 ? outputs[0]! : tf.concat(outputs, 0);
     if (outputs.length > 1) tf.dispose(outputs);
     return y.reshape(outShape);
@@ -860,13 +1007,19 @@ class TfAnalogLayer implements AnalogLayer {
 
   async inspectTile(rowTile: number, colTile: number): Promise<TileInspection> {
     const e = tileExtent(this.plan, rowTile, colTile);
+    const rowIndex = this.plan.tileRowIndex[rowTile]!;
     const chip = this.chip;
     const calibrated = (await this.readCalibration()).adcFullScaleAmperes;
     return {
       rowTile,
       colTile,
       rows: e.rows,
+      rowIndex: Int32Array.from(rowIndex),
+      unrolling: { kernelSize: this.spec.kernelSize, inChannels: this.spec.inChannels },
       dataCols: e.dataCols,
+      readPeriphery: readsWithIdealConverters(this.spec, this.config.periphery)
+        ? this.config.periphery
+        : null,
       gMinSiemens: chip.gMinSiemens,
       gMaxSiemens: chip.gMaxSiemens,
       arrays: chip.arrays.map((a) => {
@@ -876,7 +1029,7 @@ class TfAnalogLayer implements AnalogLayer {
         const pick = <T extends Float32Array | Uint8Array>(src: T, make: (n: number) => T): T => {
           const out = make(e.rows * cols);
           for (let r = 0; r < e.rows; r++)
-            for (let c = 0; c < cols; c++) out[r * cols + c] = src[(e.row0 + r) * a.cols + c0 + c]!;
+            for (let c = 0; c < cols; c++) out[r * cols + c] = src[rowIndex[r]! * a.cols + c0 + c]!;
           return out;
         };
         return {
@@ -907,6 +1060,7 @@ class TfAnalogLayer implements AnalogLayer {
       ...this.groupTensors.flatMap((g) => [...(g.g ?? []), ...(g.variance ?? [])]),
       ...(this.rowWeight ?? []),
       this.refIndex,
+      this.inputSplit.kind === 'gather' ? this.inputSplit.index : null,
       this.fusedWeight,
       this.biasTensor,
       this.calibration.inputScale,

@@ -6,7 +6,8 @@
  *  1. Input range ν (calibrated | dynamic batch max|x| | per-vector max|x| | none = 1); x̃ = clip(x/ν, −1, 1)
  *     (or [0, 1] for unsigned encoding;
  *     no clipping with an ideal DAC, B_in = 0).
- *  2. DAC, B_in bits: integer code q = rnd(x̃·q_max), q_max = 2^(B−1) − 1 signed or 2^B − 1 unsigned.
+ *  2. DAC, B_in bits: integer code q = rnd(x̃·q_max), q_max = 2^(B−1) − 1 signed or 2^B − 1 unsigned
+ *     (dacRounding f32Step: rnd(x̃/Δ), Δ = 1/q_max in float32, as aihwkit does; see codeStep).
  *     multilevel: one read with V = V_read·q/d (d = q_max, or 2^(B−1) / 2^B under the NeuroSim gain);
  *     bit-serial: one read per bit z with V = V_read·bit_z(q) (two's complement when signed), weight w_z
  *     = 2^z (−2^(B−1) for the sign bit). B_in = 0: V = V_read·x̃, no quantisation.
@@ -17,13 +18,70 @@
  *  5. Digital: y_n = ν·post·α·Σ_g c_g·Σ_t Σ_z w_z·Q(I), post = 1/V_read (multilevel) or 1/(V_read·d)
  *     (bit-serial), c_g = the group's weight-per-siemens, α = drift compensation; + bias.
  *  Bound management (aihwkit ITERATIVE): reads again with x̃/r, r = 2, 4, … for every vector whose reads
- *  clipped, and keeps the first unclipped one (scaled back by r).
+ *  clipped, and keeps the first unclipped one (scaled back by r). A read clipped when a *rounded* code lies
+ *  beyond the grid, rnd(u) > kMax or < kMin: aihwkit tests the discretised output against out_bound,
+ *  `value > bound` after `getDiscretizedValue` (rpu_forward_backward_pass.cpp, finalizeOutputImplStage5).
  */
 import type { ExperimentConfig } from './config';
 import { programArrays, readNoiseVariance, type ProgrammedArray } from './devices';
-import { decodeWeights, mapWeights, type ReadGroup } from './mapping';
+import { decodeWeights, mapWeights, type ConductanceArray, type ReadGroup } from './mapping';
 import type { Rng } from './rng';
-import { planLayer, type AnalogLayerSpec, type TilePlan } from './tiling';
+import { planLayer, readsWithIdealConverters, type AnalogLayerSpec, type TilePlan } from './tiling';
+
+/**
+ * The config a layer is read with: `config` itself, except for the image-input conv under
+ * `periphery.firstLayer` (NeuroSim QConv2d, branch `weight.shape[1] == 3`): inputs applied unquantised
+ * (no DAC, no bit-serial split, no input scaling needed), no ADC, no bound management; under 'neurosim'
+ * its multiplicative variation becomes additive, N(0, vari) on a conductance measured in cell levels
+ * (`remainderQ + normal(0, vari)`, G_max = 2^cellBits − 1 levels), i.e. σ = vari/(2^cellBits − 1) of G_max.
+ */
+export function layerReadConfig(spec: AnalogLayerSpec, config: ExperimentConfig): ExperimentConfig {
+  const p = config.periphery;
+  if (!readsWithIdealConverters(spec, p)) return config;
+  const v = config.device.d2dVariation;
+  const d2dVariation =
+    p.firstLayer === 'neurosim' && v.model === 'multiplicative'
+      ? {
+          ...v,
+          model: 'additive' as const,
+          sigmaRelative: v.sigmaRelative / (2 ** config.crossbar.cellBits - 1),
+          redrawEachInputBit: false,
+        }
+      : v;
+  return {
+    ...config,
+    periphery: {
+      ...p,
+      inputScaling: 'none',
+      dacBits: 0,
+      dacMode: 'multilevel',
+      adcBits: 0,
+      adcNoise: { ...p.adcNoise, enabled: false },
+      boundManagement: 'none',
+    },
+    device: { ...config.device, d2dVariation },
+  };
+}
+
+/** 1 for each unrolled row some tile holds, 0 for rows dropped by partialRowTiles = drop. */
+export function mappedRowMask(plan: TilePlan): Uint8Array {
+  const mask = new Uint8Array(plan.rows);
+  for (const rows of plan.tileRowIndex) for (const j of rows) mask[j] = 1;
+  return mask;
+}
+
+/** decodeWeights with the rows that no tile holds set to 0 (they are never read). */
+export function effectiveWeights(
+  arrays: ConductanceArray[],
+  groups: ReadGroup[],
+  plan: TilePlan,
+): Float64Array {
+  const w = decodeWeights(arrays, groups, plan.rows, plan.cols, plan.dataColsPerTile);
+  if (plan.mappedRows === plan.rows) return w;
+  const mask = mappedRowMask(plan);
+  for (let k = 0; k < plan.rows; k++) if (!mask[k]) w.fill(0, k * plan.cols, (k + 1) * plan.cols);
+  return w;
+}
 
 export interface ProgrammedChip {
   spec: AnalogLayerSpec;
@@ -44,14 +102,18 @@ export interface ProgrammedChip {
   inputSigned: boolean;
 }
 
-/** Maps, programs and characterises one layer. `kernel`: W[K, N] row-major (HWIO flattened for conv). */
+/**
+ * Maps, programs and characterises one layer. `kernel`: W[K, N] row-major (HWIO flattened for conv). The
+ * arrays keep the unrolled rows in (kh, kw, cin) order; `plan.tileRowIndex` says which rows each tile holds.
+ */
 export function programChip(
   spec: AnalogLayerSpec,
   kernel: ArrayLike<number>,
   bias: ArrayLike<number> | null,
-  config: ExperimentConfig,
+  experimentConfig: ExperimentConfig,
   rng: Rng,
 ): ProgrammedChip {
+  const config = layerReadConfig(spec, experimentConfig);
   const { crossbar, periphery, device } = config;
   const plan = planLayer(spec, crossbar, periphery);
   const K = plan.rows;
@@ -62,14 +124,12 @@ export function programChip(
   if (device.drift.enabled && device.drift.compensation) {
     // aihwkit GlobalDriftCompensation: α = mean|Y(t0)| / mean|Y(t)| for a one-hot read-out, i.e. the ratio
     // of mean |effective weight| before and after drift (ideal read, programming noise included).
-    const before = decodeWeights(
+    const before = effectiveWeights(
       arrays.map((a) => ({ ...a, gSiemens: a.gUndriftedSiemens })),
       mapped.groups,
-      K,
-      N,
-      plan.dataColsPerTile,
+      plan,
     );
-    const after = decodeWeights(arrays, mapped.groups, K, N, plan.dataColsPerTile);
+    const after = effectiveWeights(arrays, mapped.groups, plan);
     const meanAbs = (v: Float64Array) => v.reduce((s, x) => s + Math.abs(x), 0) / v.length;
     const b = Math.max(meanAbs(before), 1e-30);
     const a = meanAbs(after);
@@ -104,6 +164,12 @@ export interface DacSettings {
   signed: boolean;
   /** Largest integer code. */
   qMaxCode: number;
+  /**
+   * dacRounding = f32Step: the DAC step Δ = 1/q_max held in float32, codes rnd(x̃/Δ) (aihwkit discretises
+   * `value/res` with res a float32, so the largest input at bound-management reduction 2, x̃ = ½ exactly,
+   * lands just below the 31.5-step tie and rounds down). null: codes rnd(x̃·q_max).
+   */
+  codeStep: number | null;
   /** A code q stands for the value q/divisor. */
   divisor: number;
   halfUp: boolean;
@@ -134,6 +200,7 @@ export function dacSettings(
     bitSerial,
     signed,
     qMaxCode,
+    codeStep: B > 0 && p.dacRounding === 'f32Step' ? Math.fround(1 / qMaxCode) : null,
     divisor,
     halfUp: p.dacRounding === 'halfUp',
     cycleWeights,
@@ -220,12 +287,25 @@ export function isLinearRead(config: ExperimentConfig): boolean {
     !d.readNoise.enabled &&
     !d.outputNoise.enabled &&
     !d.irDrop.enabled &&
-    !(d.d2dVariation.enabled && d.d2dVariation.redrawEachBatch && d.d2dVariation.model === 'multiplicative')
+    !redrawsPerBatch(config)
   );
 }
 
-/** The multiplicative d2d variation is redrawn on every forward call (NeuroSim), moment 'batch'. */
+/**
+ * The multiplicative or additive d2d variation is redrawn on every forward call (NeuroSim), moment
+ * 'batch' — or for every input bit of a bit-serial read (`redrawEachInputBit`), moment 'read'.
+ */
 export function redrawsPerBatch(config: ExperimentConfig): boolean {
   const v = config.device.d2dVariation;
-  return v.enabled && v.redrawEachBatch && v.model === 'multiplicative' && v.sigmaRelative > 0;
+  return v.enabled && v.redrawEachBatch && v.model !== 'conductanceRange' && v.sigmaRelative > 0;
+}
+
+/** Whether the variation drawn per batch is redrawn for every input bit (NeuroSim: per z, (i, j), s). */
+export function redrawsPerInputBit(config: ExperimentConfig, dac: Pick<DacSettings, 'bitSerial'>): boolean {
+  return redrawsPerBatch(config) && config.device.d2dVariation.redrawEachInputBit && dac.bitSerial;
+}
+
+/** The d2d variation applies to an array of this role (NeuroSim never varies its dummy column). */
+export function variesArray(config: ExperimentConfig, role: ProgrammedArray['role']): boolean {
+  return role !== 'reference' || config.device.d2dVariation.includeReference;
 }

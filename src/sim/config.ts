@@ -74,12 +74,12 @@ export const crossbarSchema = z.object({
     .enum(['symmetric', 'neurosim'])
     .default('symmetric')
     .describe(
-      'symmetric: codes span ±w_max exactly; neurosim: W_q = round(2^(B−1)·w)/2^(B−1), decode /2^(B−1)',
+      'symmetric: codes span ±w_max exactly; neurosim: W_q = round(2^(B−1)·w)/2^(B−1) (w as is for B > 15, as NeuroSim’s Q), level round((2^B − 1)/2·(W_q + 1)), decode /2^(B−1)',
     ),
-  cellBits: int(1, 8)
+  cellBits: int(1, 16)
     .default(4)
     .describe(
-      'Bits stored per cell when weightBits > 0; slices = ceil(magnitude bits / cellBits), shift-added',
+      'Bits stored per cell when weightBits > 0; slices = ceil(magnitude bits / cellBits), shift-added (16: NeuroSim’s high-resolution cellBit)',
     ),
   onOffRatio: num(1, 1e9).default(10).describe('G_max / G_min (dimensionless)'),
   conductanceLevels: z
@@ -95,6 +95,24 @@ export const crossbarSchema = z.object({
     ),
   wMaxPercentile: percentile().default(99.9).describe('Percentile of |W| used when wMaxMode = percentile'),
   wMaxFixed: z.number().positive().default(1).describe('w_max when wMaxMode = fixed (weight units)'),
+  rowOrder: z
+    .enum(['kernelMajor', 'channelMajor'])
+    .default('kernelMajor')
+    .describe(
+      'Order in which a conv kernel is unrolled onto crossbar rows: kernelMajor (kh, kw, cin), the TensorFlow order; channelMajor (cin, kh, kw), torch’s weight.reshape(out, −1) as MemTorch tiles it. Same ideal product, but other rows share a row tile, so a per-tile ADC sees other partial sums (dense layers: no effect)',
+    ),
+  rowTiling: z
+    .enum(['contiguous', 'perKernelPosition'])
+    .default('contiguous')
+    .describe(
+      'contiguous: row tiles of tileRows consecutive unrolled rows; perKernelPosition: each kernel position (i, j) of a conv gets its own row tiles of up to tileRows input channels, so no tile mixes kernel positions (NeuroSim sub-arrays; dense layers: no effect)',
+    ),
+  partialRowTiles: z
+    .enum(['keep', 'drop'])
+    .default('keep')
+    .describe(
+      'keep: rows past the last full row tile go on a partly filled tile; drop: when a layer (per kernel position, with perKernelPosition) has at least tileRows rows, rows past the last multiple of tileRows are not mapped and their inputs ignored (NeuroSim V2.1 as shipped builds int(Cin/subArray) sub-arrays)',
+    ),
 });
 
 export const peripherySchema = z.object({
@@ -121,7 +139,12 @@ export const peripherySchema = z.object({
     .describe(
       'signed inputs (two’s complement when bit-serial) or unsigned [0, 1]; auto = unsigned when the layer declares non-negative inputs',
     ),
-  dacRounding: z.enum(['halfEven', 'halfUp']).default('halfEven'),
+  dacRounding: z
+    .enum(['halfEven', 'halfUp', 'f32Step'])
+    .default('halfEven')
+    .describe(
+      'Rounding of input codes: half to even, half up, or f32Step: half to even of x̃/Δ with the step Δ = 1/q_max held in float32, as aihwkit discretises (an input exactly half-way between codes goes where float32 puts it: x̃ = ½ at 7 bits rounds down)',
+    ),
   dacGainConvention: z
     .enum(['fullScale', 'neurosim'])
     .default('fullScale')
@@ -168,6 +191,12 @@ export const peripherySchema = z.object({
       'aihwkit ITERATIVE: if an output clips, halve the input scale and read again (per input vector)',
     ),
   boundManagementMaxReduction: int(1, 1024).default(16),
+  firstLayer: z
+    .enum(['asOthers', 'idealConverters', 'neurosim'])
+    .default('asOthers')
+    .describe(
+      'How a conv layer on the 3-channel input image (the first layer) is read: like the others; idealConverters: inputs applied unquantised as signed voltages and no ADC; neurosim: idealConverters with the device variation additive, σ = sigmaRelative cell levels of G_max/(2^cellBits − 1) each (NeuroSim’s Cin = 3 branch)',
+    ),
   maxChunkElements: int(1 << 16, 1 << 28)
     .default(1 << 24)
     .describe(
@@ -181,16 +210,32 @@ export const deviceSchema = z.object({
     .object({
       enabled: z.boolean().default(false),
       model: z
-        .enum(['multiplicative', 'conductanceRange'])
+        .enum(['multiplicative', 'additive', 'conductanceRange'])
         .default('multiplicative')
         .describe(
-          'multiplicative: G ← G·(1 + σξ) (NeuroSim vari); conductanceRange: each device’s R_on, R_off ~ N(nominal, σ·nominal), G clipped to its own range (MemTorch)',
+          'multiplicative: G ← G·(1 + σξ) (NeuroSim vari); additive: G ← G + σ·G_max·ξ; conductanceRange: each device’s R_on, R_off ~ N(nominal, σ·nominal), G clipped to its own range (MemTorch)',
         ),
-      sigmaRelative: num(0, 2).default(0.05),
+      sigmaRelative: num(0, 2)
+        .default(0.05)
+        .describe('σ relative to the device’s G (multiplicative, conductanceRange) or to G_max (additive)'),
       redrawEachBatch: z
         .boolean()
         .default(false)
-        .describe('Redraw the multiplicative variation on every forward call (NeuroSim’s behaviour)'),
+        .describe(
+          'Redraw the multiplicative or additive variation on every forward call (NeuroSim’s behaviour)',
+        ),
+      redrawEachInputBit: z
+        .boolean()
+        .default(false)
+        .describe(
+          'With redrawEachBatch and bit-serial inputs: a fresh draw for every input bit (NeuroSim redraws per input bit, kernel position and sub-array) instead of one draw shared by the bits of a forward call',
+        ),
+      includeReference: z
+        .boolean()
+        .default(true)
+        .describe(
+          'Vary the offset mapping’s reference columns too; off: only data columns vary (NeuroSim never varies its dummy column)',
+        ),
     })
     .prefault({}),
   programmingNoise: z
@@ -430,7 +475,8 @@ export type DeviceEffect =
   | 'adcNoise';
 
 export const drawMoments: Record<DeviceEffect, DrawMoment | null> = {
-  /** Once per simulated chip (or per batch when `redrawEachBatch`, NeuroSim's behaviour). */
+  /** Once per simulated chip (per batch when `redrawEachBatch`; per read, i.e. per input bit, when also
+   *  `redrawEachInputBit`: NeuroSim's behaviour). */
   d2dVariation: 'programming',
   programmingNoise: 'programming',
   stuckAt: 'programming',
@@ -442,8 +488,15 @@ export const drawMoments: Record<DeviceEffect, DrawMoment | null> = {
   adcNoise: 'read',
 };
 
-/** The draw moment of an effect under a given config (d2d moves to 'batch' when redrawn each batch). */
+/**
+ * The draw moment of an effect under a given config: d2d moves to 'batch' when redrawn each batch, and to
+ * 'read' when also redrawn for each input bit of bit-serial inputs (each bit is one read of the array).
+ */
 export function drawMomentOf(effect: DeviceEffect, config: ExperimentConfig): DrawMoment | null {
-  if (effect === 'd2dVariation' && config.device.d2dVariation.redrawEachBatch) return 'batch';
+  const v = config.device.d2dVariation;
+  if (effect === 'd2dVariation' && v.redrawEachBatch) {
+    const bitSerial = config.periphery.dacMode === 'bitSerial' && config.periphery.dacBits > 0;
+    return v.redrawEachInputBit && bitSerial ? 'read' : 'batch';
+  }
   return drawMoments[effect];
 }

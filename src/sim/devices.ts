@@ -3,7 +3,8 @@
  * (`programArrays`); read-time effects are described here by their variance / correction formulas and
  * applied per read by the layer. All conductances in siemens, times in seconds.
  *
- * Order at programming, per device: target G_T → device-to-device variation → programming noise
+ * Order at programming, per device: target G_T → device-to-device variation (unless redrawn per batch,
+ * then the layer draws it; reference columns only when `includeReference`) → programming noise
  * (clipped at 0 S) → drift to the read time → stuck-at faults (which override everything).
  * Each effect draws from its own forked stream, so switching one on never shifts another's numbers.
  */
@@ -107,11 +108,15 @@ export function programArrays(
     const n = g.length;
 
     const d2d = device.d2dVariation;
-    if (d2d.enabled && d2d.sigmaRelative > 0) {
+    const varied = a.role !== 'reference' || d2d.includeReference;
+    if (d2d.enabled && d2d.sigmaRelative > 0 && varied) {
       const r = arrayRng.fork('d2d');
       if (d2d.model === 'multiplicative' && !d2d.redrawEachBatch) {
         // NeuroSim V1.4 `vari`: G ← G·(1 + σξ).
         for (let i = 0; i < n; i++) g[i] = g[i]! * (1 + d2d.sigmaRelative * r.normal());
+      } else if (d2d.model === 'additive' && !d2d.redrawEachBatch) {
+        // NeuroSim first-layer branch `remainderQ + normal(0, vari)`: G ← G + σ·G_max·ξ.
+        for (let i = 0; i < n; i++) g[i] = g[i]! + d2d.sigmaRelative * gMaxSiemens * r.normal();
       } else if (d2d.model === 'conductanceRange') {
         // MemTorch StochasticParameter r_on, r_off ~ N(nominal, σ·nominal) (min 1 Ω); each device's own
         // range [1/R_off,i, 1/R_on,i] clips the nominally mapped conductance.

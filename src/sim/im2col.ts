@@ -1,7 +1,8 @@
 /**
  * im2col on tfjs ops that exist on every backend (tf.image.extractPatches does not exist in tfjs):
  * tf.pad + one strided slice per kernel position + concat. Patch columns are in (kh, kw, cin) order,
- * matching `kernel.reshape([kh*kw*cin, cout])` of an HWIO kernel; rows are (b, oy, ox) row-major.
+ * matching `kernel.reshape([kh*kw*cin, cout])` of an HWIO kernel, or with `order = 'channelMajor'` in
+ * torch's (cin, kh, kw) order (column c·kh·kw + i·kw + j); rows are (b, oy, ox) row-major.
  * Padding follows tf.conv2d ('same': total max((out−1)·s + k − in, 0), the extra pixel at the bottom/right).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -27,8 +28,14 @@ export function convPadding(spec: AnalogLayerSpec, height: number, width: number
   return { outH, outW, top, bottom, left, right };
 }
 
+export type PatchOrder = 'kernelMajor' | 'channelMajor';
+
 /** x: NHWC → patches [B·outH·outW, kh·kw·cin]. */
-export function im2col(x: tf.Tensor4D, spec: AnalogLayerSpec): tf.Tensor2D {
+export function im2col(
+  x: tf.Tensor4D,
+  spec: AnalogLayerSpec,
+  order: PatchOrder = 'kernelMajor',
+): tf.Tensor2D {
   return tf.tidy(() => {
     const [B, H, W, C] = x.shape;
     const k = spec.kernelSize;
@@ -60,6 +67,10 @@ export function im2col(x: tf.Tensor4D, spec: AnalogLayerSpec): tf.Tensor2D {
               ),
         );
     const patches = pieces.length === 1 ? pieces[0]! : tf.concat(pieces, 3);
-    return patches.reshape([B * outH * outW, k * k * C]) as tf.Tensor2D;
+    const M = B * outH * outW;
+    if (order === 'kernelMajor' || k === 1) return patches.reshape([M, k * k * C]) as tf.Tensor2D;
+    // Channel-major: each channel's k² positions together. One transpose of [M, k², C] (tf.stack along a
+    // new last axis is an order of magnitude slower on wasm).
+    return tf.transpose(patches.reshape([M, k * k, C]), [0, 2, 1]).reshape([M, k * k * C]) as tf.Tensor2D;
   });
 }

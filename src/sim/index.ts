@@ -25,6 +25,9 @@ export {
   tileExtent,
   convOutputSize,
   unrolledRows,
+  rowTileLayout,
+  isImageInputLayer,
+  readsWithIdealConverters,
   type AnalogLayerSpec,
   type TilePlan,
   type ModelPlan,
@@ -56,11 +59,12 @@ export {
   dacSettings,
   adcGrid,
   quantiseScalar,
+  layerReadConfig,
   type ProgrammedChip,
   type CalibrationState,
 } from './chip';
 export { programAnalogLayer, type AnalogLayer, type TileInspection } from './analogLayer';
-export { im2col } from './im2col';
+export { im2col, type PatchOrder } from './im2col';
 export { presets, applyPreset, type Preset } from './presets';
 export {
   estimateCost,
@@ -87,3 +91,14 @@ export {
   type EstimateDescription,
   type EstimateRow,
 } from './cost';
+// The float64 plain-loop reference of the read semantics: what tests (and the golden-dev check) compare to.
+export {
+  referenceForward,
+  referenceForwardDetailed,
+  referenceCalibrate,
+  referenceOutputVariance,
+  TIE_BAND_LSB,
+  TIE_BAND_F32_ULPS,
+  type RefInput,
+  type ReferenceDetail,
+} from './reference';

@@ -31,6 +31,23 @@ describe('weight → conductance mapping', () => {
     near(m.arrays[1]!.gSiemens[0], (gMin + gMax) / 2);
   });
 
+  it('NeuroSim quantiser: 6-bit weights round to 2^−5 first; 16-bit weights do not (wage Q, hand-computed)', () => {
+    const w = [0.3, -0.61, 1, 0.0001234];
+    const levels = (bits: number) => {
+      const c = testConfig({
+        crossbar: { mapping: 'offset', weightBits: bits, cellBits: bits, weightQuantiser: 'neurosim' },
+      });
+      const m = mapWeights(w, 4, 1, c.crossbar, 1);
+      const { gMaxSiemens: hi, gMinSiemens: lo } = m;
+      return Array.from(m.arrays[0]!.gSiemens, (g) => Math.round(((g - lo) / (hi - lo)) * (2 ** bits - 1)));
+    };
+    // 6 bits: L = round(31.5·(round(32·w)/32 + 1)); 0.0001234 rounds to W_q = 0, L = round(31.5) = 32.
+    expect(levels(6)).toEqual(w.map((x) => Math.round(31.5 * (Math.round(32 * x) / 32 + 1))));
+    // 16 bits: Q returns w for B > 15, so L = round(32767.5·(w + 1)) — 32772 for 0.0001234, not 32768.
+    expect(levels(16)).toEqual(w.map((x) => Math.round(32767.5 * (x + 1))));
+    expect(levels(16)[3]).toBe(32772);
+  });
+
   it('bit slicing: magnitude 11 = 0b10_11 on 2-bit cells, recombined by shift-add (hand-computed)', () => {
     const c = testConfig({
       crossbar: { mapping: 'differential', weightBits: 5, cellBits: 2, gMaxSiemens: gMax, onOffRatio: 10 },

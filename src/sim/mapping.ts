@@ -9,7 +9,8 @@
  *    w = (G − G_ref)·2·w_max/ΔG  (CrossSim OFFSET with unit-column subtraction; NeuroSim dummy column).
  *  - quantised to B = weightBits and bit-sliced over cells of `cellBits` (NeuroSim cellBit):
  *      differential: magnitude code M = round(|w|/w_max·(2^(B−1) − 1)) ∈ [0, 2^(B−1) − 1], sign picks G⁺ or G⁻;
- *      offset:       offset-binary X = round((2^B − 1)/2·(w/w_max + 1)) ∈ [0, 2^B − 1];
+ *      offset:       offset-binary X = round((2^B − 1)/2·(w/w_max + 1)) ∈ [0, 2^B − 1] (neurosim quantiser:
+ *                    w first rounded to steps of 2^−(B−1), except for B > 15, as NeuroSim's Q does);
  *    slice k holds b_k bits, code c_k = ⌊code / 2^(k·cellBits)⌋ mod 2^b_k, on G = G_min + ΔG·c_k/(2^b_k − 1);
  *    the digital periphery recombines Σ_k 2^(k·cellBits)·(2^b_k − 1)/ΔG·(…) (shift-add).
  *  - finite levels: G snapped to the nearest of L levels linspace(G_min, G_max) (MemTorch FiniteConductanceStates).
@@ -141,8 +142,10 @@ export function mapWeights(
       const half = 2 ** (B - 1);
       for (let i = 0; i < K * N; i++) {
         let u = clip(weights[i]!) / wMax;
-        // NeuroSim: W_q = round(2^(B−1)·w)/2^(B−1), then L = round((2^B − 1)/2·(W_q + 1)).
-        if (crossbar.weightQuantiser === 'neurosim') u = roundHalfEven(u * half) / half;
+        // NeuroSim: W_q = round(2^(B−1)·w)/2^(B−1), then L = round((2^B − 1)/2·(W_q + 1)). Its
+        // wage_quantizer.Q returns w unchanged for B > 15 (utee/wage_quantizer.py), so 16-bit weights
+        // skip the first rounding.
+        if (crossbar.weightQuantiser === 'neurosim' && B <= 15) u = roundHalfEven(u * half) / half;
         codes[i] = Math.min(xMax, Math.max(0, roundHalfEven((xMax / 2) * (u + 1))));
       }
       decodePerCode = crossbar.weightQuantiser === 'neurosim' ? wMax / half : (2 * wMax) / xMax;

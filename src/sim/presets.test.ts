@@ -119,17 +119,20 @@ describe('aihwkit-style: abs-max noise management, 7-bit DAC, ±12 ADC with out_
       const r = Math.round(v);
       return Math.abs(v % 1) === 0.5 && r % 2 ? r - 1 : r;
     };
+    // aihwkit's DAC: value/res with res = 2/126 in float32 (so x̃ = ½ at r = 2 gives 31.4999… → 31).
+    const res = Math.fround(1 / 63);
     const forward = (reduction: number) => {
-      const xt = x.map((v) => Math.min(1, Math.max(-1, halfEven((v / nu / reduction) * 63) / 63)));
+      const xt = x.map((v) => Math.min(1, Math.max(-1, halfEven(v / nu / reduction / res) / 63)));
       return [0, 1].map((n) => xt.reduce((s, v, j) => s + W[j]![n]! * v, 0));
     };
+    // Re-read while a rounded output (steps of 4) lies beyond ±12.
     let r = 1;
     let yt = forward(1);
-    while (yt.some((v) => Math.abs(v) > 12) && r < 16) {
+    while (yt.some((v) => Math.abs(halfEven(v / 4)) > 3) && r < 16) {
       r *= 2;
       yt = forward(r);
     }
-    expect(r).toBe(2); // column 0 sums to ≈ 15.6 > 12 at r = 1
+    expect(r).toBe(2); // column 0 sums to ≈ 15.6, which rounds to 16 > 12, at r = 1
     const expected = yt.map((v) => Math.min(12, Math.max(-12, halfEven(v / 4) * 4)) * nu * r);
     const got = run(config, W, [x])[0]!;
     for (let n = 0; n < 2; n++) expect(got[n]).toBeCloseTo(expected[n]!, 5);

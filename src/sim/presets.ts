@@ -19,7 +19,7 @@ export interface Preset {
 }
 
 const allEffectsOff: DeepPartial<ExperimentConfig['device']> = {
-  d2dVariation: { enabled: false, redrawEachBatch: false },
+  d2dVariation: { enabled: false, redrawEachBatch: false, redrawEachInputBit: false, includeReference: true },
   programmingNoise: { enabled: false },
   stuckAt: { enabled: false },
   drift: { enabled: false, compensation: false },
@@ -37,17 +37,23 @@ export const memtorchPreset: Preset = {
   description:
     'Differential pairs on 16×16 tiles with G between 10 µS and 100 µS (R_on ~ N(10 kΩ, 1 kΩ), R_off ~ N(100 kΩ, 10 kΩ) per device), ' +
     'inputs applied as volts without a DAC, and "6 levels" meaning six conductance states per device (not 6 bits: each weight ' +
-    'becomes one of 11 values). Its "6-bit" ADC quantises each tile’s column currents separately for every input vector, with ' +
-    'a power-of-two step just above that tile’s largest current: Δ = 2^(ceil(log2 max|I|) − 5), codes −32Δ … 31Δ, rounding half up.',
+    'becomes one of 11 values). A conv kernel is unrolled in torch’s (cin, kh, kw) row order and cut into tiles of 16 ' +
+    'consecutive rows, so a tile holds a few channels at all kernel positions. Its "6-bit" ADC quantises each tile’s column ' +
+    'currents separately for every input vector, with a power-of-two step just above that tile’s largest current: ' +
+    'Δ = 2^(ceil(log2 max|I|) − 5), codes −32Δ … 31Δ, rounding half up.',
   differences: [
     'Outputs are rescaled to weight units (as MemTorch’s tune() would with continuous conductances); the paper’s run did not call tune().',
     'Finite states "as documented" (6 levels); MemTorch 1.1.6 silently skips them: use the "MemTorch-style (as shipped)" preset.',
     'A tile output whose columns are all equal is quantised here; MemTorch leaves it unquantised.',
+    'MemTorch 1.1.6 gives a bias-free Conv2d a randomly initialised bias when it patches it; here a layer keeps the bias it has.',
   ],
   patch: {
     crossbar: {
       tileRows: 16,
       tileCols: 16,
+      rowOrder: 'channelMajor',
+      rowTiling: 'contiguous',
+      partialRowTiles: 'keep',
       mapping: 'differential',
       differentialSubtraction: 'analog',
       weightBits: 0,
@@ -68,6 +74,7 @@ export const memtorchPreset: Preset = {
       adcRounding: 'halfUp',
       adcNoise: { enabled: false },
       boundManagement: 'none',
+      firstLayer: 'asOthers',
     },
     device: {
       preset: 'custom',
@@ -94,22 +101,30 @@ export const neurosimPreset: Preset = {
   label: 'NeuroSim-style',
   kind: 'framework',
   source:
-    'paper-companion-code.md §3.4 (NeuroSim/Inference_GoogLeNet.py args); peer-conventions.md "NeuroSim-style" (quantization_cpu_np_infer.py)',
+    'paper-companion-code.md §3.4 (NeuroSim/Inference_GoogLeNet.py args); peer-conventions.md "NeuroSim-style" and its corrections (quantization_cpu_np_infer.py QConv2d/QLinear, wage_quantizer.py)',
   description:
     'One 6-bit cell per weight (64 levels, L = round(31.5·(W_q + 1)), on/off 10) read against a mid-conductance reference ' +
     'column that is digitised separately and subtracted; inputs are 6-bit and applied bit-serially (one bit per cycle, ' +
-    'shift-added, divided by 64); sub-arrays of 16 rows. Its "6-bit" ADC has 64 levels spanning the dynamic min … max of each ' +
-    'whole partial-sum read of the batch (all images, columns and pixels; floor rounding), so results depend on the rest of ' +
-    'the batch — an idealisation. Device variation σ = 0.1 multiplies every cell and is redrawn on every forward call.',
+    'shift-added, divided by 64). Sub-arrays hold 16 input channels of one kernel position (i, j) each; with fewer than 16 ' +
+    'channels each kernel position is its own sub-array of Cin rows. Its "6-bit" ADC has 64 levels spanning the dynamic ' +
+    'min … max of each whole partial-sum read of the batch (all images, columns and pixels; floor rounding), so results ' +
+    'depend on the rest of the batch — an idealisation. The first layer (3 input channels) has no ADC and takes its inputs ' +
+    'unquantised. Device variation σ = 0.1 multiplies every data cell (never the reference column) and is redrawn for every ' +
+    'input bit of every forward call; on the first layer it is additive, 0.1 of a cell level.',
   differences: [
-    'Channels beyond a multiple of 16 are kept (NeuroSim silently drops them); rows are tiled over the unrolled (kh, kw, cin) order.',
-    'Layers with signed inputs (the first) use two’s-complement bit-serial inputs instead of NeuroSim’s special first-layer branch.',
-    'Each layer’s input range is calibrated to [0, 1] (NeuroSim assumes WAGE-quantised activations already in [0, 1]).',
+    'Channels past the last multiple of 16 are kept on a partly filled sub-array; NeuroSim V2.1 silently drops them: use "NeuroSim-style (as shipped)".',
+    'Each layer’s input range is calibrated to [0, 1] (NeuroSim assumes WAGE-quantised activations already in [0, 1], and its bit split mangles inputs outside it).',
+    'Layer outputs do not pass NeuroSim’s 6-bit WAGE activation quantiser (clip to ±(1 − 1/32), steps of 1/32): the lab’s networks are trained without WAGE.',
+    'Many ADC inputs sit exactly on a code boundary, where float32 arithmetic (NeuroSim’s and the lab’s) may pick either neighbour: up to a few % of max|y| on a layer; the exact (rational) result is the well-defined one.',
+    'An ADC read whose partial sums are all equal (max = min) returns that value here; NeuroSim divides 0/0 and the whole layer becomes NaN.',
   ],
   patch: {
     crossbar: {
       tileRows: 16,
       tileCols: 16,
+      rowOrder: 'kernelMajor',
+      rowTiling: 'perKernelPosition',
+      partialRowTiles: 'keep',
       mapping: 'offset',
       weightBits: 6,
       weightQuantiser: 'neurosim',
@@ -133,12 +148,36 @@ export const neurosimPreset: Preset = {
       adcRounding: 'floor',
       adcNoise: { enabled: false },
       boundManagement: 'none',
+      firstLayer: 'neurosim',
     },
     device: {
       preset: 'custom',
       ...allEffectsOff,
-      d2dVariation: { enabled: true, model: 'multiplicative', sigmaRelative: 0.1, redrawEachBatch: true },
+      d2dVariation: {
+        enabled: true,
+        model: 'multiplicative',
+        sigmaRelative: 0.1,
+        redrawEachBatch: true,
+        redrawEachInputBit: true,
+        includeReference: false,
+      },
     },
+  },
+};
+
+export const neurosimAsShippedPreset: Preset = {
+  ...neurosimPreset,
+  id: 'neurosimAsShipped',
+  label: 'NeuroSim-style (as shipped)',
+  description: neurosimPreset.description.replace(
+    'Sub-arrays hold 16 input channels of one kernel position (i, j) each;',
+    'Sub-arrays hold 16 input channels of one kernel position (i, j) each, and, as NeuroSim V2.1 ships, only int(Cin/16) ' +
+      'of them are built: channels past the last multiple of 16 are silently dropped;',
+  ),
+  differences: neurosimPreset.differences.filter((d) => !d.startsWith('Channels past')),
+  patch: {
+    ...neurosimPreset.patch,
+    crossbar: { ...neurosimPreset.patch.crossbar, partialRowTiles: 'drop' },
   },
 };
 
@@ -153,15 +192,20 @@ export const aihwkitPreset: Preset = {
     'steps of 2/126 in [−1, 1]. The analog product W·x̃ gets output noise σ = 0.06 and an ADC with range ±12 (out_bound) in ' +
     'weight units. The paper’s "6-bit" was out_res = 1/ADC_precision = 1/6: a step of 1/6 of the 24-wide range, i.e. 7 levels ' +
     '(−12, −8, …, 12), about 2.8 bits — modelled as a 3-bit symmetric ADC. A true 6-bit aihwkit ADC would be out_res 1/62. ' +
-    'If any output clips, the read is repeated with the input halved (bound management, up to 16×).',
+    'If any output, once rounded to the ADC’s steps, lies beyond ±12, the read is repeated with the input halved (bound ' +
+    'management, up to 16×); an output that rounds to ±12 itself is kept. Input codes are rounded as aihwkit’s float32 ' +
+    'arithmetic does: the largest input of a halved read sits exactly half-way (31.5 steps) and rounds down to 31.',
   differences: [
     'Weights map to conductances with w_max = 1 (weight 1 = G_max = 25 µS); aihwkit’s training tile stores W directly within its device bounds.',
-    'Bound management treats an output beyond ±12 as clipped; aihwkit tests |y| ≥ 12.',
+    'With 4, 5, 8 or 9 ADC bits over ±12, aihwkit’s float32 value of the top code is 12.000001 > 12, so an output of exactly ±12 is re-read there; here only codes beyond the grid are (the 3-bit ADC of this preset is not affected).',
   ],
   patch: {
     crossbar: {
       tileRows: 0,
       tileCols: 0,
+      rowOrder: 'kernelMajor',
+      rowTiling: 'contiguous',
+      partialRowTiles: 'keep',
       mapping: 'differential',
       differentialSubtraction: 'analog',
       weightBits: 0,
@@ -176,7 +220,7 @@ export const aihwkitPreset: Preset = {
       dacBits: 7,
       dacMode: 'multilevel',
       dacEncoding: 'signed',
-      dacRounding: 'halfEven',
+      dacRounding: 'f32Step',
       dacGainConvention: 'fullScale',
       adcBits: 3,
       adcRange: 'fixed',
@@ -186,6 +230,7 @@ export const aihwkitPreset: Preset = {
       adcNoise: { enabled: false },
       boundManagement: 'iterative',
       boundManagementMaxReduction: 16,
+      firstLayer: 'asOthers',
     },
     device: {
       preset: 'custom',
@@ -255,6 +300,7 @@ export const presets: Preset[] = [
   memtorchPreset,
   memtorchAsShippedPreset,
   neurosimPreset,
+  neurosimAsShippedPreset,
   aihwkitPreset,
   idealDevicePreset,
   rramDevicePreset,

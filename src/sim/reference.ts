@@ -1,8 +1,10 @@
 /**
- * Plain-loop float64 reference of the analog read semantics documented in `chip.ts`. Used only by tests:
- * it shares the programmed chip (conductances) and the small scalar helpers, and re-implements im2col,
- * tiling, DAC, analog sums, IR drop, ADC ranges, shift-add and bound management with explicit loops.
- * Noise-free forward; `referenceOutputVariance` gives the closed-form variance of the per-read noises.
+ * Plain-loop float64 reference of the analog read semantics documented in `chip.ts`. Used by tests (and
+ * exported for them): it shares the programmed chip (conductances, row-tile layout) and the small scalar
+ * helpers, and re-implements im2col, tiling, DAC, analog sums, IR drop, ADC ranges, shift-add and bound
+ * management with explicit loops. Noise-free forward; `referenceOutputVariance` gives the closed-form
+ * variance of the per-read and per-batch noises. Every function reads the layer with `layerReadConfig`
+ * (the image-input layer under `periphery.firstLayer`), as the tfjs layer does.
  */
 import type { ExperimentConfig } from './config';
 import {
@@ -11,7 +13,12 @@ import {
   boundReductions,
   dacSettings,
   fixedFullScaleAmperes,
+  layerReadConfig,
+  mappedRowMask,
   quantiseScalar,
+  redrawsPerBatch,
+  redrawsPerInputBit,
+  variesArray,
   type CalibrationState,
   type ProgrammedChip,
 } from './chip';
@@ -80,6 +87,7 @@ function analogReads(
   const K = chip.K;
   const R = chip.plan.tileRows;
   const T = chip.plan.rowTiles;
+  const layout = chip.plan.tileRowIndex;
   const Z = dac.cycleWeights.length;
   const vRead = config.periphery.vReadVolts;
   const gMax = chip.gMaxSiemens;
@@ -96,7 +104,7 @@ function analogReads(
         continue;
       }
       xs = Math.min(1, Math.max(dac.signed ? -1 : 0, xs));
-      const u = xs * dac.qMaxCode;
+      const u = dac.codeStep !== null ? xs / dac.codeStep : xs * dac.qMaxCode;
       const q = dac.halfUp ? Math.floor(u + 0.5) : roundHalfEven(u);
       if (!dac.bitSerial) {
         volts[m * K + j] = q * dac.voltsPerUnit;
@@ -121,9 +129,10 @@ function analogReads(
               let sum = 0;
               let sumAbs = 0;
               let sumWeighted = 0;
-              for (let r = 0; r < R; r++) {
-                const j = t * R + r;
-                if (j >= K) break;
+              // Tile t holds the unrolled rows layout[t], top to bottom (row r at distance r from the driver).
+              const rows = layout[t]!;
+              for (let r = 0; r < rows.length; r++) {
+                const j = rows[r]!;
                 const v = volts[(z * M + m) * K + j]!;
                 const g = a.gSiemens[j * cols + c]!;
                 sum += v * g;
@@ -173,9 +182,10 @@ function inputScales(
 /** Calibration as the layer does it: percentile of |x| for ν, then of |I| per group (noise-free, r = 1). */
 export function referenceCalibrate(
   chip: ProgrammedChip,
-  config: ExperimentConfig,
+  experimentConfig: ExperimentConfig,
   input: RefInput,
 ): CalibrationState {
+  const config = layerReadConfig(chip.spec, experimentConfig);
   const p = config.periphery;
   const inputScale =
     p.inputScaling === 'calibrated' ? absPercentile(input.data, p.inputCalibrationPercentile) || 1 : null;
@@ -206,16 +216,53 @@ export function referenceForward(
 export const TIE_BAND_LSB = 1e-4;
 
 /**
- * The forward pass plus `ambiguous`: outputs fed by a conversion whose ADC input lies within
- * TIE_BAND_LSB of a code boundary (or of the clipping threshold under bound management). Such outputs
- * are well defined only in exact arithmetic; tests compare the others.
+ * The band also spans this many float32 ulps of the values an ADC input is computed from (|I|, and the
+ * range ends lo, hi): a float32 partial sum of a tile's rows, or a range end, may be off by a few ulps, so
+ * at high resolution (16-bit ADCs) codes within that distance of a boundary are ties too. Equivalent to
+ * re-running the reference with the range nudged by a few ulps and seeing which codes move.
+ */
+export const TIE_BAND_F32_ULPS = 4;
+const EPS_F32 = 2 ** -23;
+
+/** The code index before clipping, rnd((I − origin)/step) (chip.ts quantiseScalar without the clip). */
+function rawCode(
+  current: number,
+  grid: { step: number; origin: number },
+  rounding: ExperimentConfig['periphery']['adcRounding'],
+): number {
+  if (!(grid.step > 0)) return 0;
+  const u = (current - grid.origin) / grid.step;
+  if (rounding === 'floor') return Math.floor(u);
+  if (rounding === 'halfUp') return Math.floor(u + 0.5);
+  return roundHalfEven(u);
+}
+
+export interface ReferenceDetail {
+  y: Float64Array;
+  /**
+   * Outputs fed by a conversion whose ADC input lies within the tie band of a code boundary (or, under
+   * bound management, of the clip decision). Such outputs are well defined only in exact arithmetic.
+   */
+  ambiguous: Uint8Array;
+  /**
+   * Per output (weight units): the most it can move if each conversion inside the tie band resolves to
+   * the neighbouring code, Σ |one code step × its digital weight| over those conversions. Two float32
+   * implementations of the same semantics agree within it (clip-decision ties excepted: see ambiguous).
+   */
+  tieBound: Float64Array;
+}
+
+/**
+ * The forward pass plus `ambiguous` and `tieBound` (see ReferenceDetail); tests compare the unambiguous
+ * outputs exactly, or every output within its tie bound.
  */
 export function referenceForwardDetailed(
   chip: ProgrammedChip,
-  config: ExperimentConfig,
+  experimentConfig: ExperimentConfig,
   input: RefInput,
   calib: CalibrationState = { inputScale: null, adcFullScaleAmperes: null },
-): { y: Float64Array; ambiguous: Uint8Array } {
+): ReferenceDetail {
+  const config = layerReadConfig(chip.spec, experimentConfig);
   const p = config.periphery;
   const dac = dacSettings(config, chip);
   const { patches, M } = referenceIm2col(chip, input);
@@ -227,6 +274,7 @@ export function referenceForwardDetailed(
   const reductions = boundReductions(config);
   const result = new Float64Array(M * N);
   const ambiguous = new Uint8Array(M * N);
+  const tieBound = new Float64Array(M * N);
   const done = new Uint8Array(M);
 
   reductions.forEach((r, ri) => {
@@ -234,6 +282,8 @@ export function referenceForwardDetailed(
     const reads = analogReads(chip, config, patches, M, scale);
     const y = new Float64Array(M * N);
     const tie = new Uint8Array(M * N);
+    // Σ |code step·c_g·w_z| of this reduction's tied conversions, per output (before the ν·r·post scale).
+    const tieSum = new Float64Array(M * N);
     const clipped = new Uint8Array(M);
     const clipTie = new Uint8Array(M);
     chip.groups.forEach((group, gi) => {
@@ -248,11 +298,15 @@ export function referenceForwardDetailed(
           tileLo[tz] = Math.min(tileLo[tz]!, I[i]!);
           tileHi[tz] = Math.max(tileHi[tz]!, I[i]!);
         }
+      // The outputs a column of this group feeds (a reference column feeds its whole column tile).
+      const outputsOf = (c: number) =>
+        group.perColumnTile ? { n0: c * Cd, n1: Math.min(N, (c + 1) * Cd) } : { n0: c, n1: c + 1 };
       for (let t = 0; t < T; t++)
         for (let z = 0; z < Z; z++)
           for (let m = 0; m < M; m++)
             for (let c = 0; c < cols; c++) {
               const current = I[((t * Z + z) * M + m) * cols + c]!;
+              const { n0, n1 } = outputsOf(c);
               let q = current;
               if (p.adcBits > 0) {
                 let lo: number, hi: number;
@@ -285,38 +339,42 @@ export function referenceForwardDetailed(
                   hi = fs;
                 }
                 const grid = adcGrid(p.adcLevels, p.adcBits, signed, lo, hi);
-                if (
-                  current > grid.origin + grid.kMax * grid.step ||
-                  current < grid.origin + grid.kMin * grid.step
-                )
-                  clipped[m] = 1;
+                // aihwkit bound management: a read clipped when its rounded code lies beyond the grid.
+                const beyond = (k: number) => k > grid.kMax || k < grid.kMin;
+                if (beyond(rawCode(current, grid, p.adcRounding))) clipped[m] = 1;
                 q = quantiseScalar(current, grid, p.adcRounding);
-                const band = TIE_BAND_LSB * grid.step;
+                const band = Math.max(
+                  TIE_BAND_LSB * grid.step,
+                  TIE_BAND_F32_ULPS * EPS_F32 * (Math.abs(current) + Math.abs(lo) + Math.abs(hi)),
+                );
                 const isTie =
                   quantiseScalar(current - band, grid, p.adcRounding) !==
                   quantiseScalar(current + band, grid, p.adcRounding);
-                const nearClip =
-                  Math.abs(current - (grid.origin + grid.kMax * grid.step)) < band ||
-                  Math.abs(current - (grid.origin + grid.kMin * grid.step)) < band;
-                if (nearClip) clipTie[m] = 1;
+                if (
+                  beyond(rawCode(current - band, grid, p.adcRounding)) !==
+                  beyond(rawCode(current + band, grid, p.adcRounding))
+                )
+                  clipTie[m] = 1;
                 if (isTie) {
-                  if (group.perColumnTile)
-                    for (let n = c * Cd; n < Math.min(N, (c + 1) * Cd); n++) tie[m * N + n] = 1;
-                  else tie[m * N + c] = 1;
+                  const one = Math.abs(group.weightPerSiemens * dac.cycleWeights[z]! * grid.step);
+                  for (let n = n0; n < n1; n++) {
+                    tie[m * N + n] = 1;
+                    tieSum[m * N + n]! += one;
+                  }
                 }
               }
               const contribution = group.weightPerSiemens * dac.cycleWeights[z]! * q;
-              if (group.perColumnTile) {
-                for (let n = c * Cd; n < Math.min(N, (c + 1) * Cd); n++) y[m * N + n]! += contribution;
-              } else y[m * N + c]! += contribution;
+              for (let n = n0; n < n1; n++) y[m * N + n]! += contribution;
             }
     });
     const last = ri === reductions.length - 1;
     for (let m = 0; m < M; m++) {
       if (done[m] || (clipped[m] && !last)) continue;
       done[m] = 1;
+      const f = scale[m]! * dac.post * chip.driftCompensation;
       for (let n = 0; n < N; n++) {
-        result[m * N + n] = y[m * N + n]! * scale[m]! * dac.post * chip.driftCompensation;
+        result[m * N + n] = y[m * N + n]! * f;
+        tieBound[m * N + n] = tieSum[m * N + n]! * Math.abs(f);
         if (tie[m * N + n] || (reductions.length > 1 && clipTie[m])) ambiguous[m * N + n] = 1;
       }
     }
@@ -326,35 +384,39 @@ export function referenceForwardDetailed(
         if (clipTie[m] && !done[m]) for (let n = 0; n < N; n++) ambiguous[m * N + n] = 1;
   });
   if (chip.bias) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) result[m * N + n]! += chip.bias[n]!;
-  return { y: result, ambiguous };
+  return { y: result, ambiguous, tieBound };
 }
 
 /**
  * Closed-form output variance of the per-read and per-batch noises, for the ADC off (or fine enough that
  * quantisation is negligible). Per output y_mn, with f_z = ν·post·α·c_g·w_z:
  *  - independent per read (tile t, cycle z): f_z²·[Σ_j V_zj²σ²(G_j) + (σ_out·G_max·V_read)² + (σ_lsb·Δ)²];
- *  - per-batch multiplicative d2d (one draw shared by all cycles): (ν·post·α·c_g)²·Σ_j (Σ_z w_z V_zj)²·σ_d²G_j².
+ *  - per-batch d2d on the varied arrays, σ_j = σ_d·G_j (multiplicative) or σ_d·G_max (additive):
+ *    one draw shared by all cycles: (ν·post·α·c_g)²·Σ_j (Σ_z w_z V_zj)²·σ_j²;
+ *    one draw per input bit (redrawEachInputBit): (ν·post·α·c_g)²·Σ_j Σ_z w_z² V_zj²·σ_j².
  */
 export function referenceOutputVariance(
   chip: ProgrammedChip,
-  config: ExperimentConfig,
+  experimentConfig: ExperimentConfig,
   input: RefInput,
   calib: CalibrationState = { inputScale: null, adcFullScaleAmperes: null },
 ): Float64Array {
+  const config = layerReadConfig(chip.spec, experimentConfig);
   const p = config.periphery;
   const d = config.device;
   const dac = dacSettings(config, chip);
   const { patches, M } = referenceIm2col(chip, input);
   const nu = inputScales(chip, config, input, patches, M, calib);
   const N = chip.N;
-  const T = chip.plan.rowTiles;
-  const R = chip.plan.tileRows;
   const K = chip.K;
+  const layout = chip.plan.tileRowIndex;
+  const mapped = mappedRowMask(chip.plan);
   const Z = dac.cycleWeights.length;
   const Cd = chip.plan.dataColsPerTile;
   const out = new Float64Array(M * N);
-  const d2dSigma =
-    d.d2dVariation.enabled && d.d2dVariation.redrawEachBatch ? d.d2dVariation.sigmaRelative : 0;
+  const d2dSigma = redrawsPerBatch(config) ? d.d2dVariation.sigmaRelative : 0;
+  const additive = d.d2dVariation.model === 'additive';
+  const perBit = redrawsPerInputBit(config, dac);
   const outNoiseVar = d.outputNoise.enabled
     ? (d.outputNoise.sigmaFracOfGmaxCurrent * chip.gMaxSiemens * p.vReadVolts) ** 2
     : 0;
@@ -368,7 +430,7 @@ export function referenceOutputVariance(
         continue;
       }
       xs = Math.min(1, Math.max(dac.signed ? -1 : 0, xs));
-      const u = xs * dac.qMaxCode;
+      const u = dac.codeStep !== null ? xs / dac.codeStep : xs * dac.qMaxCode;
       const q = dac.halfUp ? Math.floor(u + 0.5) : roundHalfEven(u);
       for (let z = 0; z < Z; z++)
         volts[z * K + j] = dac.bitSerial
@@ -390,24 +452,33 @@ export function referenceOutputVariance(
         let v = 0;
         for (let z = 0; z < Z; z++) {
           const wz2 = dac.cycleWeights[z]! ** 2;
-          for (let t = 0; t < T; t++) {
+          for (const rows of layout) {
             let readVar = outNoiseVar + adcVar;
-            for (let r = 0; r < R && t * R + r < K; r++) {
-              const j = t * R + r;
+            for (const j of rows)
               for (const term of group.terms) {
                 const rv = chip.readVariance[term.array];
                 if (rv) readVar += volts[z * K + j]! ** 2 * rv[j * cols + c]!;
               }
-            }
             v += wz2 * readVar;
           }
         }
         if (d2dSigma > 0)
           for (let j = 0; j < K; j++) {
-            let veff = 0;
-            for (let z = 0; z < Z; z++) veff += dac.cycleWeights[z]! * volts[z * K + j]!;
-            for (const term of group.terms)
-              v += veff ** 2 * (d2dSigma * chip.arrays[term.array]!.gSiemens[j * cols + c]!) ** 2;
+            if (!mapped[j]) continue;
+            // Shared draw: the bits add before the noise, (Σ_z w_z V_z)²; per-bit draws: Σ_z w_z² V_z².
+            let veff2 = 0;
+            if (perBit) for (let z = 0; z < Z; z++) veff2 += (dac.cycleWeights[z]! * volts[z * K + j]!) ** 2;
+            else {
+              let veff = 0;
+              for (let z = 0; z < Z; z++) veff += dac.cycleWeights[z]! * volts[z * K + j]!;
+              veff2 = veff * veff;
+            }
+            for (const term of group.terms) {
+              const a = chip.arrays[term.array]!;
+              if (!variesArray(config, a.role)) continue;
+              const sigma = d2dSigma * (additive ? chip.gMaxSiemens : a.gSiemens[j * cols + c]!);
+              v += veff2 * sigma * sigma;
+            }
           }
         const contribution = base * group.weightPerSiemens ** 2 * v;
         if (group.perColumnTile)

@@ -10,6 +10,16 @@
  * the offset mapping, whose reference column lives inside each tile). Every polarity (G⁺, G⁻) and every
  * bit slice occupies its own set of rowTiles × colTiles tiles. The ADC digitises each row-tile's partial
  * sums; the digital periphery adds them across row-tiles, slices and input bits.
+ *
+ * Which unrolled rows share a row tile (`tileRowIndex`, in the (kh, kw, cin) numbering above):
+ *  - contiguous, kernelMajor: tile t holds rows t·R … t·R + R − 1 (the lab's default);
+ *  - contiguous, channelMajor: the same cut of torch's (cin, kh, kw) order, (c·kh + i)·kw + j — MemTorch
+ *    unrolls `nn.Conv2d.weight.reshape(out, −1)` and tiles consecutive rows of that (memtorch/mn/Conv2d.py);
+ *  - perKernelPosition: for each kernel position (i, j) in turn, its cin channels cut into tiles of up to R
+ *    (NeuroSim V2.1 `quantization_cpu_np_infer.py` QConv2d: one mask per (i, j) and sub-array s; Cin < R
+ *    is one sub-array of Cin rows).
+ * With partialRowTiles = drop, a group (the layer, or one kernel position) of at least R rows loses the rows
+ * past its last multiple of R: NeuroSim builds int(Cin/subArray) sub-arrays and never reads the rest.
  */
 import type { CrossbarConfig, PeripheryConfig } from './config';
 import { sliceBitsOf } from './mapping';
@@ -72,6 +82,13 @@ export interface TilePlan {
   /** Rows of the last row-tile and data columns of the last column-tile. */
   rowsInLastTile: number;
   colsInLastTile: number;
+  /**
+   * Per row tile, the unrolled rows it holds, top to bottom, as indices into the (kh, kw, cin) order
+   * (= rows of `kernel.reshape([K, N])`). Rows in no tile (partialRowTiles = drop) are not mapped.
+   */
+  tileRowIndex: Int32Array[];
+  /** Unrolled rows held by some tile (K unless rows are dropped). */
+  mappedRows: number;
 }
 
 /** Output spatial size of a conv, as tf.conv2d computes it. */
@@ -90,13 +107,79 @@ export function unrolledRows(spec: AnalogLayerSpec): number {
   return spec.kind === 'conv' ? spec.kernelSize * spec.kernelSize * spec.inChannels : spec.inChannels;
 }
 
-const defaultPeriphery: Pick<PeripheryConfig, 'dacMode' | 'dacBits'> = { dacMode: 'multilevel', dacBits: 8 };
+type PlanPeriphery = Pick<PeripheryConfig, 'dacMode' | 'dacBits'> &
+  Partial<Pick<PeripheryConfig, 'firstLayer'>>;
+
+const defaultPeriphery: PlanPeriphery = { dacMode: 'multilevel', dacBits: 8 };
+
+/**
+ * The layer NeuroSim reads through its separate first-layer branch (`weight.shape[1] == 3` in QConv2d):
+ * a conv on the 3-channel image. `periphery.firstLayer` decides whether the lab treats it apart.
+ */
+export function isImageInputLayer(spec: AnalogLayerSpec): boolean {
+  return spec.kind === 'conv' && spec.inChannels === 3;
+}
+
+/** Whether `spec` is read with ideal converters under `periphery.firstLayer`. */
+export function readsWithIdealConverters(
+  spec: AnalogLayerSpec,
+  periphery: Partial<Pick<PeripheryConfig, 'firstLayer'>>,
+): boolean {
+  return (periphery.firstLayer ?? 'asOthers') !== 'asOthers' && isImageInputLayer(spec);
+}
+
+/** Tiles per row group: the rows of a group of `n` (cut into tiles of R; drop: only full tiles when n ≥ R). */
+function cutGroup(rows: number[], R: number, drop: boolean, out: Int32Array[]) {
+  const n = rows.length;
+  const kept = drop && n >= R ? n - (n % R) : n;
+  for (let r0 = 0; r0 < kept; r0 += R) out.push(Int32Array.from(rows.slice(r0, Math.min(kept, r0 + R))));
+}
+
+/** `tileRowIndex` of a layer (see the header): the unrolled rows of each row tile. */
+export function rowTileLayout(
+  spec: AnalogLayerSpec,
+  crossbar: Pick<CrossbarConfig, 'rowOrder' | 'rowTiling' | 'partialRowTiles'>,
+  tileRows: number,
+): Int32Array[] {
+  const K = unrolledRows(spec);
+  const drop = crossbar.partialRowTiles === 'drop';
+  const out: Int32Array[] = [];
+  const range = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+  if (spec.kind !== 'conv') {
+    cutGroup(
+      range(K, (i) => i),
+      tileRows,
+      drop,
+      out,
+    );
+    return out;
+  }
+  const k = spec.kernelSize;
+  const C = spec.inChannels;
+  if (crossbar.rowTiling === 'perKernelPosition') {
+    for (let p = 0; p < k * k; p++)
+      cutGroup(
+        range(C, (c) => p * C + c),
+        tileRows,
+        drop,
+        out,
+      );
+    return out;
+  }
+  // Row r of the channel-major order is channel c = ⌊r/k²⌋ at kernel position p = r mod k².
+  const order =
+    crossbar.rowOrder === 'channelMajor'
+      ? range(K, (r) => (r % (k * k)) * C + Math.floor(r / (k * k)))
+      : range(K, (r) => r);
+  cutGroup(order, tileRows, drop, out);
+  return out;
+}
 
 /** Plans one layer. `periphery` sets the input cycles (bit-serial) and defaults to multilevel. */
 export function planLayer(
   spec: AnalogLayerSpec,
   crossbar: CrossbarConfig,
-  periphery: Pick<PeripheryConfig, 'dacMode' | 'dacBits'> = defaultPeriphery,
+  periphery: PlanPeriphery = defaultPeriphery,
 ): TilePlan {
   const K = unrolledRows(spec);
   const N = spec.outChannels;
@@ -105,7 +188,9 @@ export function planLayer(
   const tileCols = crossbar.tileCols === 0 ? N + (offset ? 1 : 0) : crossbar.tileCols;
   const dataColsPerTile = offset ? tileCols - 1 : tileCols;
   if (dataColsPerTile < 1) throw new RangeError('tileCols leaves no data column');
-  const rowTiles = Math.ceil(K / tileRows);
+  const tileRowIndex = rowTileLayout(spec, crossbar, tileRows);
+  const mappedRows = tileRowIndex.reduce((s, t) => s + t.length, 0);
+  const rowTiles = tileRowIndex.length;
   const colTiles = Math.ceil(N / dataColsPerTile);
   const sliceBits = sliceBitsOf(crossbar);
   const numSlices = sliceBits.length;
@@ -120,16 +205,18 @@ export function planLayer(
     }
   }
   const tileCount = arrays.length * rowTiles * colTiles;
-  // Each offset array tile also holds one reference column (K rows per column tile).
-  const usedCells = arrays.length * (K * N + (offset ? K * colTiles : 0));
-  const inputCycles = periphery.dacMode === 'bitSerial' ? periphery.dacBits : 1;
+  // Each offset array tile also holds one reference column (one device per mapped row per column tile).
+  const usedCells = arrays.length * (mappedRows * N + (offset ? mappedRows * colTiles : 0));
+  const idealInputs = readsWithIdealConverters(spec, periphery);
+  const inputCycles = periphery.dacMode === 'bitSerial' && !idealInputs ? periphery.dacBits : 1;
 
   // Columns converted per row-tile read: one per differential column pair (analog subtraction), one per
   // device column otherwise, plus the reference columns of the offset mapping.
   let columnsPerSlice: number;
   if (offset) columnsPerSlice = N + colTiles;
   else columnsPerSlice = crossbar.differentialSubtraction === 'analog' ? N : 2 * N;
-  const adcConversionsPerVector = rowTiles * inputCycles * numSlices * columnsPerSlice;
+  // The ideal-converter first layer has no ADC at all (NeuroSim's first-layer branch).
+  const adcConversionsPerVector = idealInputs ? 0 : rowTiles * inputCycles * numSlices * columnsPerSlice;
 
   let vectorsPerImage: number | null = 1;
   if (spec.kind === 'conv') {
@@ -160,22 +247,28 @@ export function planLayer(
     adcConversionsPerVector,
     vectorsPerImage,
     adcConversionsPerImage: vectorsPerImage === null ? null : vectorsPerImage * adcConversionsPerVector,
-    macsPerImage: vectorsPerImage === null ? null : vectorsPerImage * K * N,
-    rowsInLastTile: K - (rowTiles - 1) * tileRows,
+    macsPerImage: vectorsPerImage === null ? null : vectorsPerImage * mappedRows * N,
+    rowsInLastTile: tileRowIndex[rowTiles - 1]?.length ?? 0,
     colsInLastTile: N - (colTiles - 1) * dataColsPerTile,
+    tileRowIndex,
+    mappedRows,
   };
 }
 
-/** Rows and data columns actually used by one tile. */
+/**
+ * Rows and data columns actually used by one tile. `row0` is the tile's first unrolled row (kh, kw, cin
+ * numbering); its rows are consecutive from there only for the contiguous kernel-major layout (see
+ * `plan.tileRowIndex` for the others).
+ */
 export function tileExtent(plan: TilePlan, rowTile: number, colTile: number) {
   if (rowTile < 0 || rowTile >= plan.rowTiles || colTile < 0 || colTile >= plan.colTiles)
     throw new RangeError(`tile (${rowTile}, ${colTile}) outside ${plan.rowTiles} × ${plan.colTiles}`);
-  const row0 = rowTile * plan.tileRows;
+  const rows = plan.tileRowIndex[rowTile]!;
   const col0 = colTile * plan.dataColsPerTile;
   return {
-    row0,
+    row0: rows[0] ?? 0,
     col0,
-    rows: Math.min(plan.tileRows, plan.rows - row0),
+    rows: rows.length,
     dataCols: Math.min(plan.dataColsPerTile, plan.cols - col0),
   };
 }
@@ -192,7 +285,7 @@ export interface ModelPlan {
 export function planModel(
   layers: AnalogLayerSpec[],
   crossbar: CrossbarConfig,
-  periphery?: Pick<PeripheryConfig, 'dacMode' | 'dacBits'>,
+  periphery?: PlanPeriphery,
 ): ModelPlan {
   const plans = layers.map((l) => planLayer(l, crossbar, periphery));
   const tileCount = plans.reduce((s, p) => s + p.tileCount, 0);

@@ -84,12 +84,16 @@ export async function inspectTile(inputs: InspectTileInputs): Promise<TileInspec
     layer.calibrate(captured);
     const { rows, vectors } = tf.tidy(() => {
       const matrix = spec.kind === 'conv' ? im2col(captured as tf.Tensor4D, spec) : (captured as tf.Tensor2D);
-      const rowStart = rowTile * layer.plan.tileRows;
-      const rowCount = Math.min(layer.plan.tileRows, matrix.shape[1] - rowStart);
+      // The tile's rows (plan.tileRowIndex: not consecutive under the torch row order or NeuroSim's
+      // per-kernel-position sub-arrays), as columns of the (kh, kw, cin)-ordered patches.
+      const tileRows = layer.plan.tileRowIndex[rowTile]!;
       // Evenly spaced input vectors (conv: output pixels of the first images).
       const step = Math.max(1, Math.floor(matrix.shape[0] / INSPECTOR_VECTORS));
       const picked = tf.range(0, Math.min(INSPECTOR_VECTORS * step, matrix.shape[0]), step, 'int32');
-      return { rows: rowCount, vectors: tf.gather(matrix, picked).slice([0, rowStart], [-1, rowCount]) };
+      return {
+        rows: tileRows.length,
+        vectors: tf.gather(tf.gather(matrix, picked), tf.tensor1d(tileRows, 'int32'), 1),
+      };
     });
     captured.dispose();
     const vectorValues = (await vectors.data()) as Float32Array;

@@ -1,6 +1,13 @@
 import { useMemo, useState } from 'react';
 import type { ExperimentConfig } from '../../sim/config';
-import { inputVector, multiply, type Inspection } from './multiply';
+import {
+  describeTileRows,
+  inputVector,
+  multiply,
+  readConfigOf,
+  rowSource,
+  type Inspection,
+} from './multiply';
 
 const STEPS = ['DAC', 'Array currents', 'ADC codes', 'Shift-add', 'Digital result'] as const;
 const SHOW_ROWS = 6;
@@ -8,13 +15,42 @@ const num = (v: number, digits = 4) =>
   Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toPrecision(digits);
 const micro = (a: number) => `${(a * 1e6).toPrecision(4)} µA`;
 
+/** "c3 @ (1, 2)" for a conv row, "x17" for a dense one (1-based). */
+function rowLabel(ins: Inspection, r: number): string {
+  const { channel, position } = rowSource(ins, r);
+  return position ? `ch ${channel + 1} @ (${position[0] + 1}, ${position[1] + 1})` : `x${channel + 1}`;
+}
+
 interface StepThroughProps {
   ins: Inspection;
   config: ExperimentConfig;
 }
 
+/** What the ADC's range spans on the chip, when it is dynamic (the inspector sees one vector only). */
+function dynamicRangeNote(config: ExperimentConfig): string {
+  const p = config.periphery;
+  if (p.adcBits === 0 || p.adcRange !== 'dynamic') return '';
+  return p.adcDynamicScope === 'rowTile'
+    ? ' The range shown is this vector’s; on the chip it spans the whole batch’s reads of this tile (every image, pixel and column: NeuroSim), so a code depends on the other images.'
+    : ' The range is this vector’s read of the column tile, as on the chip (MemTorch: one power-of-two step per tile and input vector).';
+}
+
+/** How the chip's device variation differs from the programmed conductances shown here. */
+function variationNote(config: ExperimentConfig): string {
+  const v = config.device.d2dVariation;
+  if (!v.enabled || !v.redrawEachBatch || v.model === 'conductanceRange') return '';
+  const perBit =
+    v.redrawEachInputBit && config.periphery.dacMode === 'bitSerial' && config.periphery.dacBits > 0;
+  return (
+    ` The chip redraws its device variation on every forward call${perBit ? ' and for every input bit' : ''}` +
+    `${config.crossbar.mapping === 'offset' && !v.includeReference ? ' (data columns only, never the reference column)' : ''};` +
+    ' these currents use the programmed conductances.'
+  );
+}
+
 /** One multiply through the tile, one phase at a time (GAN Lab's step-by-phase mode). */
-export function StepThrough({ ins, config }: StepThroughProps) {
+export function StepThrough({ ins, config: experimentConfig }: StepThroughProps) {
+  const config = readConfigOf(ins, experimentConfig);
   const [step, setStep] = useState(0);
   // Start on the input vector with the largest Σ|x|: the first ones are often all-zero (padding, ReLU).
   const [vector, setVector] = useState(() => {
@@ -73,6 +109,10 @@ export function StepThrough({ ins, config }: StepThroughProps) {
         {step === 0 && (
           <>
             <p>
+              {describeTileRows(ins)}
+              {ins.readPeriphery
+                ? ' This is the network’s first layer (the 3-channel image), read without DAC or ADC as its first-layer setting asks (NeuroSim’s first-layer branch).'
+                : ''}{' '}
               Each input x is divided by the layer’s input range ν = {num(m.nu)}
               {m.nuExact ? '' : ' (estimated from this tile’s rows; the chip uses the whole input vector)'},
               clipped to [{m.dac.signed ? '−1' : '0'}, 1]
@@ -85,6 +125,7 @@ export function StepThrough({ ins, config }: StepThroughProps) {
               <thead>
                 <tr>
                   <th>row</th>
+                  <th>input</th>
                   <th>x</th>
                   <th>x̃</th>
                   {m.dacStep.codes && <th>code q</th>}
@@ -95,6 +136,7 @@ export function StepThrough({ ins, config }: StepThroughProps) {
                 {Array.from({ length: Math.min(SHOW_ROWS, ins.rows) }, (_, j) => (
                   <tr key={j}>
                     <td>{j + 1}</td>
+                    <td>{rowLabel(ins, j)}</td>
                     <td>{num(m.dacStep.x[j]!)}</td>
                     <td>{num(m.dacStep.xTilde[j]!)}</td>
                     {m.dacStep.codes && <td>{m.dacStep.codes[j]}</td>}
@@ -110,7 +152,7 @@ export function StepThrough({ ins, config }: StepThroughProps) {
           <>
             <p>
               Every device passes I = G·V (Ohm’s law) and each column wire adds its devices’ currents
-              (Kirchhoff). Column {c + 1} of each read group
+              (Kirchhoff).{variationNote(config)} Column {c + 1} of each read group
               {m.groups.some((g) => g.terms.length > 1) ? ' (G⁺ − G⁻ subtracted in analog)' : ''}:
             </p>
             <table className="mini">
@@ -141,6 +183,10 @@ export function StepThrough({ ins, config }: StepThroughProps) {
               {config.periphery.adcBits === 0
                 ? 'The ADC is ideal here (0 bits): currents pass unquantised.'
                 : `A ${config.periphery.adcBits}-bit ADC (${config.periphery.adcRange} range) turns each current into an integer code; currents beyond its range clip.`}
+              {dynamicRangeNote(config)}
+              {config.periphery.adcBits > 0 && config.periphery.boundManagement === 'iterative'
+                ? ' Bound management reads the vector again with its input halved when a code, once rounded, lies beyond the range (aihwkit); a current that rounds onto the last code is kept.'
+                : ''}
             </p>
             <table className="mini">
               <thead>

@@ -4,8 +4,15 @@ import type { ExperimentConfig } from '../../sim/config';
 import { referenceCalibrate, referenceForward } from '../../sim/reference';
 import { createRng } from '../../sim/rng';
 import { testConfig } from '../../sim/testUtils';
-import type { AnalogLayerSpec } from '../../sim/tiling';
-import { adcHistogram, multiply, type Inspection } from './multiply';
+import { planLayer, type AnalogLayerSpec } from '../../sim/tiling';
+import {
+  adcHistogram,
+  describeTileRows,
+  multiply,
+  readConfigOf,
+  rowSource,
+  type Inspection,
+} from './multiply';
 
 const uS = 1e-6;
 const V_READ = 0.2;
@@ -54,7 +61,10 @@ function inspection(analog: boolean, fullScale: number[], inputs: number[] = X):
     rowTile: 0,
     colTile: 0,
     rows: 3,
+    rowIndex: Int32Array.from([0, 1, 2]),
+    unrolling: { kernelSize: 1, inChannels: 3 },
     dataCols: 2,
+    readPeriphery: null,
     gMinSiemens: 1 * uS,
     gMaxSiemens: 100 * uS,
     arrays: [array('G⁺', 'positive', G_POS), array('G⁻', 'negative', G_NEG)],
@@ -211,7 +221,10 @@ describe('inspector multiply (3 rows × 2 columns, differential pair, 4-bit DAC,
       rowTile: 0,
       colTile: 0,
       rows: 3,
+      rowIndex: Int32Array.from([0, 1, 2]),
+      unrolling: { kernelSize: 1, inChannels: 3 },
       dataCols: 2,
+      readPeriphery: null,
       gMinSiemens: chip.gMinSiemens,
       gMaxSiemens: chip.gMaxSiemens,
       arrays: chip.arrays.map((a) => ({ ...a, stuck: null })),
@@ -227,5 +240,53 @@ describe('inspector multiply (3 rows × 2 columns, differential pair, 4-bit DAC,
     expect(adcHistogram(ins, cfg).clipped).toBeGreaterThan(0);
     for (let v = 0; v < 24; v++)
       close(multiply(ins, cfg, v).result, expected.subarray(2 * v, 2 * v + 2), 1e-6);
+  });
+});
+
+describe('which rows a tile holds', () => {
+  const conv = (inChannels: number): AnalogLayerSpec => ({
+    name: 'c',
+    kind: 'conv',
+    inChannels,
+    outChannels: 2,
+    kernelSize: 3,
+    stride: 1,
+    padding: 'same',
+  });
+  const tile = (spec: AnalogLayerSpec, crossbar: Parameters<typeof testConfig>[0], t: number): Inspection => {
+    const plan = planLayer(spec, testConfig(crossbar).crossbar);
+    const rowIndex = plan.tileRowIndex[t]!;
+    return {
+      ...inspection(true, [1]),
+      rows: rowIndex.length,
+      rowIndex,
+      unrolling: { kernelSize: spec.kernelSize, inChannels: spec.inChannels },
+    };
+  };
+
+  it('names NeuroSim sub-arrays by kernel position and MemTorch tiles by torch’s row order', () => {
+    // Cin = 5, per kernel position: tile 5 is position (2, 3) (1-based), channels 1–5.
+    const ns = tile(conv(5), { crossbar: { tileRows: 16, rowTiling: 'perKernelPosition' } }, 5);
+    expect(describeTileRows(ns)).toBe('This tile holds channels 1–5 at one kernel position (2, 3).');
+    expect(rowSource(ns, 4)).toEqual({ channel: 4, position: [1, 2] });
+    // Cin = 3, channel-major cut of 16: channel 1 at all 9 positions, then channel 2 at 7.
+    const mt = tile(conv(3), { crossbar: { tileRows: 16, rowOrder: 'channelMajor' } }, 0);
+    expect(describeTileRows(mt)).toBe(
+      'This tile holds channels 1–2 across 9 kernel positions, in torch’s (cin, kh, kw) row order.',
+    );
+    expect(rowSource(mt, 9)).toEqual({ channel: 1, position: [0, 0] });
+    const km = tile(conv(3), { crossbar: { tileRows: 16 } }, 0);
+    expect(describeTileRows(km)).toBe(
+      'This tile holds channels 1–3 across 6 kernel positions, in the (kh, kw, cin) row order.',
+    );
+  });
+
+  it('reads the image-input layer with the periphery the worker sends', () => {
+    const cfg = config();
+    const ins = { ...inspection(true, [1]), readPeriphery: { ...cfg.periphery, dacBits: 0, adcBits: 0 } };
+    expect(readConfigOf(ins, cfg).periphery.adcBits).toBe(0);
+    // Ideal converters: the result is the exact product with the programmed conductances.
+    const m = multiply(ins, cfg, 0);
+    for (let c = 0; c < 2; c++) expect(m.result[c]).toBeCloseTo(m.ideal[c]!, 6);
   });
 });

@@ -19,6 +19,51 @@ import type { ExperimentConfig } from '../../sim/config';
 export type Inspection = TileInspectionWithInputs;
 export type Group = Inspection['groups'][number];
 
+/**
+ * The config this layer is read with: the experiment's, except for the image-input layer under
+ * `periphery.firstLayer` (no DAC, no ADC), whose periphery the worker sends.
+ */
+export function readConfigOf(ins: Inspection, config: ExperimentConfig): ExperimentConfig {
+  return ins.readPeriphery ? { ...config, periphery: ins.readPeriphery } : config;
+}
+
+/** Row r of the tile: the input channel and kernel position (i, j) it carries (dense: position null). */
+export function rowSource(
+  ins: Inspection,
+  r: number,
+): { channel: number; position: [number, number] | null } {
+  const { kernelSize: k, inChannels: C } = ins.unrolling;
+  const j = ins.rowIndex[r]!;
+  const p = Math.floor(j / C);
+  return { channel: j % C, position: k === 1 && p === 0 ? null : [Math.floor(p / k), p % k] };
+}
+
+/** One sentence on which unrolled rows this tile holds (they are not always consecutive). */
+export function describeTileRows(ins: Inspection): string {
+  const n = ins.rows;
+  if (n === 0) return 'This tile holds no rows.';
+  const sources = Array.from({ length: n }, (_, r) => rowSource(ins, r));
+  const channels = new Set(sources.map((s) => s.channel));
+  const positions = new Set(sources.map((s) => (s.position ? s.position.join(',') : '')));
+  const range = (values: number[]) => {
+    const lo = Math.min(...values) + 1;
+    const hi = Math.max(...values) + 1;
+    return lo === hi ? `${lo}` : `${lo}–${hi}`;
+  };
+  if (sources[0]!.position === null) return `This tile holds inputs ${range(sources.map((s) => s.channel))}.`;
+  const chan = `${channels.size === 1 ? 'channel' : 'channels'} ${range([...channels])}`;
+  if (positions.size === 1) {
+    const [i, j] = sources[0]!.position!;
+    return `This tile holds ${chan} at one kernel position (${i + 1}, ${j + 1}).`;
+  }
+  // Rows run through kernel positions within a channel: torch's (cin, kh, kw) order (MemTorch).
+  const channelMajor = n > 1 && sources[0]!.channel === sources[1]!.channel;
+  return (
+    `This tile holds ${chan} across ${positions.size} kernel positions, in ` +
+    (channelMajor ? 'torch’s (cin, kh, kw) row order.' : 'the (kh, kw, cin) row order.')
+  );
+}
+
 /** Input vector `v` of the inspection (the tile's rows). */
 export function inputVector(ins: Inspection, v: number): Float32Array {
   return ins.inputs.subarray(v * ins.inputRows, (v + 1) * ins.inputRows);
@@ -53,7 +98,11 @@ export function dacStep(x: ArrayLike<number>, nu: number, dac: DacSettings, vRea
     return { x: xs, xTilde, codes: null, volts: [xTilde.map((v) => v * vReadVolts)], cycleWeights: [1] };
   }
   const codes = new Int32Array(n);
-  for (let j = 0; j < n; j++) codes[j] = roundCode(xTilde[j]! * dac.qMaxCode, dac.halfUp);
+  for (let j = 0; j < n; j++) {
+    // As the chip does (chip.ts DacSettings.codeStep): x̃/Δ with Δ in float32, or x̃·q_max.
+    const u = dac.codeStep !== null ? xTilde[j]! / dac.codeStep : xTilde[j]! * dac.qMaxCode;
+    codes[j] = roundCode(u, dac.halfUp);
+  }
   const volts = dac.bitSerial
     ? dac.cycleWeights.map((_, z) => Float64Array.from(codes, (q) => vReadVolts * bitOf(q, z, dac.bits)))
     : [Float64Array.from(codes, (q) => q * dac.voltsPerUnit)];
@@ -156,7 +205,8 @@ const adcSignedOf = (group: Group, dac: DacSettings) =>
  * The multiply of input vector `v` through the tile. Drift compensation α is not applied (the worker
  * does not send it); with drift compensation off, the result is the chip's partial sum for this tile.
  */
-export function multiply(ins: Inspection, config: ExperimentConfig, v: number): Multiply {
+export function multiply(ins: Inspection, experimentConfig: ExperimentConfig, v: number): Multiply {
+  const config = readConfigOf(ins, experimentConfig);
   const dac = dacSettings(config, { inputSigned: ins.inputSigned });
   const x = inputVector(ins, v);
   const { nu, exact } = inputScaleOf(ins, config, v);
@@ -220,7 +270,8 @@ export interface AdcHistogram {
 }
 
 /** Histogram of every ADC input (all groups, cycles, columns) over the input vectors, with clipping. */
-export function adcHistogram(ins: Inspection, config: ExperimentConfig, bins = 40): AdcHistogram {
+export function adcHistogram(ins: Inspection, experimentConfig: ExperimentConfig, bins = 40): AdcHistogram {
+  const config = readConfigOf(ins, experimentConfig);
   const groups = ins.groups;
   const dac = dacSettings(config, { inputSigned: ins.inputSigned });
   const cycles = dac.bitSerial ? dac.bits : 1;

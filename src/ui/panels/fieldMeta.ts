@@ -72,6 +72,26 @@ export const FIELD_META: Record<string, FieldMeta> = {
     advanced: true,
     inactive: onlyWhen((c) => c.crossbar.wMaxMode === 'fixed', 'when w_max from = fixed'),
   },
+  'crossbar.rowOrder': {
+    label: 'Conv row order',
+    advanced: true,
+    hint: 'Which unrolled conv rows share a row tile (and so one ADC read)',
+    optionLabels: {
+      kernelMajor: '(kh, kw, cin) — TensorFlow',
+      channelMajor: '(cin, kh, kw) — torch, MemTorch',
+    },
+    inactive: onlyWhen((c) => c.crossbar.rowTiling === 'contiguous', 'when row tiling = contiguous'),
+  },
+  'crossbar.rowTiling': {
+    label: 'Row tiling',
+    advanced: true,
+    optionLabels: { contiguous: 'Consecutive rows', perKernelPosition: 'Per kernel position (NeuroSim)' },
+  },
+  'crossbar.partialRowTiles': {
+    label: 'Rows past the last full tile',
+    advanced: true,
+    optionLabels: { keep: 'Keep (partly filled tile)', drop: 'Drop (NeuroSim as shipped)' },
+  },
   'periphery.dacBits': { label: 'DAC bits', unit: 'bits' },
   'periphery.dacMode': {
     label: 'DAC mode',
@@ -88,7 +108,16 @@ export const FIELD_META: Record<string, FieldMeta> = {
     inactive: onlyWhen((c) => c.periphery.inputScaling === 'calibrated', 'when input scaling = calibrated'),
   },
   'periphery.dacEncoding': { label: 'DAC encoding', advanced: true },
-  'periphery.dacRounding': { label: 'DAC rounding', advanced: true, hint: 'Rounding of input codes' },
+  'periphery.dacRounding': {
+    label: 'DAC rounding',
+    advanced: true,
+    hint: 'Rounding of input codes',
+    optionLabels: {
+      halfEven: 'Half to even',
+      halfUp: 'Half up',
+      f32Step: 'Half to even, float32 step (aihwkit)',
+    },
+  },
   'periphery.dacGainConvention': { label: 'DAC gain', advanced: true },
   'periphery.adcFixedFullScaleGmaxCurrents': {
     label: 'ADC fixed full scale',
@@ -132,10 +161,40 @@ export const FIELD_META: Record<string, FieldMeta> = {
     ),
   },
   'periphery.maxChunkElements': { label: 'Max chunk', unit: 'elements', advanced: true },
+  'periphery.firstLayer': {
+    label: 'First layer',
+    advanced: true,
+    hint: 'The conv on the 3-channel image: like the others, or without DAC and ADC (NeuroSim’s first-layer branch)',
+    optionLabels: {
+      asOthers: 'Like the others',
+      idealConverters: 'Ideal converters',
+      neurosim: 'Ideal converters, additive variation (NeuroSim)',
+    },
+  },
   'device.preset': { label: 'Device', hint: 'Set by the preset buttons; “custom” after any change' },
-  'device.d2dVariation.sigmaRelative': { label: 'σ', unit: 'of G' },
+  'device.d2dVariation.sigmaRelative': { label: 'σ', unit: 'of G (additive: of G_max)' },
   'device.d2dVariation.model': { label: 'Model' },
-  'device.d2dVariation.redrawEachBatch': { label: 'Redraw every batch' },
+  'device.d2dVariation.redrawEachBatch': {
+    label: 'Redraw every batch',
+    inactive: onlyWhen(
+      (c) => c.device.d2dVariation.model !== 'conductanceRange',
+      'multiplicative or additive model only',
+    ),
+  },
+  'device.d2dVariation.redrawEachInputBit': {
+    label: 'Redraw every input bit',
+    inactive: onlyWhen(
+      (c) =>
+        c.device.d2dVariation.redrawEachBatch &&
+        c.device.d2dVariation.model !== 'conductanceRange' &&
+        c.periphery.dacMode === 'bitSerial',
+      'when redrawn every batch with bit-serial inputs',
+    ),
+  },
+  'device.d2dVariation.includeReference': {
+    label: 'Vary reference columns',
+    inactive: onlyWhen((c) => c.crossbar.mapping === 'offset', 'offset mapping only'),
+  },
   'device.programmingNoise.model': { label: 'Model' },
   'device.programmingNoise.sigma': {
     label: 'σ',
