@@ -13,8 +13,8 @@ describe('ExperimentConfig schema', () => {
     expect(config.schemaVersion).toBe(SCHEMA_VERSION);
     expect(config.crossbar.tileRows).toBe(128);
     expect(config.crossbar.tileCols).toBe(128);
-    expect(config.experiment.images).toBe(10000);
-    expect(config.experiment.runs).toBe(10);
+    expect(config.experiment.images).toBe(1000);
+    expect(config.experiment.runs).toBe(3);
     expect(config.device.drift.t0Seconds).toBe(20);
     const reparsed = parseExperimentConfig(JSON.parse(JSON.stringify(config)));
     expect(reparsed).toEqual({ ok: true, config });

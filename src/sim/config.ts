@@ -399,7 +399,9 @@ export type ParseResult = { ok: true; config: ExperimentConfig } | { ok: false; 
 export function migrateExperimentConfig(input: unknown): unknown {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
   const version = (input as { schemaVersion?: unknown }).schemaVersion;
-  if (typeof version !== 'number' || version === SCHEMA_VERSION) return input;
+  // Only a known older version is migrated; a newer (or nonsense) one is left for the schema to refuse.
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version >= SCHEMA_VERSION)
+    return input;
   let migrated: unknown = { ...input, schemaVersion: SCHEMA_VERSION };
   for (const [v, defaults] of Object.entries(LEGACY_DEFAULTS)) {
     if (Number(v) < version) continue;
