@@ -95,6 +95,29 @@ export class ProgrammedModel {
   }
 }
 
+/**
+ * What the calibration of a programmed chip left unusable, one sentence per layer: a calibrated input
+ * range or ADC range of 0 (nothing reached it on the calibration images) or not a finite number. Such a
+ * layer reads every output as 0 (or NaN): the run's numbers would not mean what they seem.
+ */
+export async function collapsedRanges(chip: ProgrammedModel): Promise<string[]> {
+  const out: string[] = [];
+  for (const [name, layer] of chip.layers) {
+    const { inputScale, adcFullScaleAmperes } = await layer.readCalibration();
+    const bad = (v: number) => !Number.isFinite(v) || v <= 0;
+    if (inputScale !== null && bad(inputScale))
+      out.push(
+        `Layer ${name}: its calibrated input range is ${inputScale} (the calibration images never reached it), so its inputs all read as 0.`,
+      );
+    const collapsed = (adcFullScaleAmperes ?? []).filter(bad).length;
+    if (collapsed > 0)
+      out.push(
+        `Layer ${name}: ${collapsed} of its ${adcFullScaleAmperes!.length} calibrated ADC ranges are 0 A or not finite (no current reached them on the calibration images), so those outputs read as 0.`,
+      );
+  }
+  return out;
+}
+
 /** A calibration pass is needed for a calibrated input range, or a calibrated range of a real ADC. */
 export function needsCalibration(config: ExperimentConfig): boolean {
   const p = config.periphery;
@@ -139,6 +162,11 @@ export interface AnalogRunnerOptions {
   calibrate?: boolean;
   /** Also compute each layer's ideal output from the same input and keep Σ ideal², Σ (analog − ideal)². */
   measureSnr?: { weights: WeightMap; sums: Map<string, SnrSums> };
+  /**
+   * Records, per layer read, whether its output is all finite (a boolean scalar, kept for the caller):
+   * a NaN can be hidden downstream by a converter's clipping, so the logits alone do not tell.
+   */
+  finiteFlags?: { layer: string; finite: tf.Tensor }[];
 }
 
 /** The `LinearLayerRunner` that reads programmed tiles; read noise of layer `name` comes from `readRng.fork(name)`. */
@@ -168,7 +196,9 @@ export class AnalogRunner implements LinearLayerRunner {
   private read(name: string, x: tf.Tensor): tf.Tensor {
     const layer = this.chip.layer(name);
     if (this.options.calibrate) layer.calibrate(x);
-    return layer.forward(x, this.readRng.fork(name));
+    const y = layer.forward(x, this.readRng.fork(name));
+    this.options.finiteFlags?.push({ layer: name, finite: tf.keep(tf.all(tf.isFinite(y))) });
+    return y;
   }
 
   private measure(name: string, analog: tf.Tensor, ideal: tf.Tensor): void {

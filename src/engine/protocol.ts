@@ -184,6 +184,8 @@ export interface ExperimentResult {
    * weights and backend (null when the run stopped before it was measured).
    */
   baselineAccuracy: number | null;
+  /** What makes the numbers mean less than they seem (e.g. a layer whose calibrated ADC range collapsed). */
+  warnings: string[];
   /** Inference: the weights it ran (`WeightsInUse.source`). */
   weightsSource?: string;
   /**

@@ -39,6 +39,7 @@ const finished: RunRecord = {
     sweepPoints: [],
     data: { testImages: 8, testSet: 'starter' },
     baselineAccuracy: 0.875,
+    warnings: [],
   },
   error: null,
   startedAt: '2026-12-03T12:00:00.000Z',

@@ -85,6 +85,7 @@ const runSchema = z.object({
       sweepPoints: z.array(sweepPoint).max(MAX_POINTS).default([]),
       data: z.object({ testImages: count, testSet: z.enum(['starter', 'full']) }).optional(),
       baselineAccuracy: fraction.nullable().default(null),
+      warnings: z.array(z.string().max(2000)).max(1000).default([]),
       weightsSource: z.string().max(1000).optional(),
     })
     .nullable()

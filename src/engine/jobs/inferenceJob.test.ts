@@ -13,7 +13,7 @@ import { createRng } from '../../sim/rng';
 import { AnalogRunner, ProgrammedModel } from '../analogRunner';
 import { JobControl } from '../jobControl';
 import type { ExperimentProgress, RunSummary } from '../protocol';
-import { runInferenceJob } from './inferenceJob';
+import { InvalidResult, runInferenceJob } from './inferenceJob';
 import { toAnalogSpec } from '../analogRunner';
 import { estimateCost } from '../../sim/cost';
 import type { SweepSpec } from '../../sim/sweep';
@@ -213,6 +213,60 @@ describe('inference routine', () => {
       expect(programmings(images.messages)).toBe(1);
       const adc = await sweep({ axes: [{ path: 'periphery.adcBits', values: [4, 8] }] });
       expect(programmings(adc.messages)).toBe(2);
+    });
+  });
+
+  describe('validity', () => {
+    const config = withOverrides(defaultExperimentConfig(), {
+      experiment: { model: 'vgg8', images: 20, runs: 1, seed: 5 },
+      periphery: { calibrationImages: 8 },
+    });
+    /** The narrow VGG-8's weights with one kernel replaced. */
+    function weightsWith(layer: string, value: (i: number) => number) {
+      const weights = nonTrivialWeights(narrow, 11);
+      const kernel = weights.get(`${layer}/kernel`)!;
+      const values = Float32Array.from({ length: kernel.size }, (_, i) => value(i));
+      weights.set(`${layer}/kernel`, tf.tensor(values, kernel.shape));
+      kernel.dispose();
+      return weights;
+    }
+    const run = (weights: Map<string, tf.Tensor>) =>
+      runInferenceJob(
+        {
+          config,
+          sweep: null,
+          model: narrow,
+          weights,
+          test,
+          testSet: 'full',
+          calibration: test,
+          knownBaseline: null,
+        },
+        new JobControl(),
+        () => {},
+        0,
+      ).finally(() => disposeAll(weights));
+
+    it('stops with a message naming the layer when the outputs turn non-finite, and reports no accuracy', async () => {
+      const before = tf.memory().numTensors;
+      const layer = narrow.linearLayers[2]!.name;
+      const error = await run(weightsWith(layer, (i) => (i === 7 ? Number.NaN : 0.01))).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(InvalidResult);
+      expect((error as Error).message).toContain(`from layer ${layer} on`);
+      expect((error as Error).message).toContain('no accuracy is reported');
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('says which layer a collapsed calibrated ADC range belongs to', async () => {
+      // conv1 with all-zero weights: no current ever reaches its ADCs, so their calibrated ranges are 0 A.
+      const first = narrow.linearLayers[0]!.name;
+      const result = await run(weightsWith(first, () => 0));
+      expect(result.warnings.some((w) => w.startsWith(`Layer ${first}:`) && w.includes('0 A'))).toBe(true);
+      expect(result.warnings.every((w) => w.startsWith(`Layer ${first}:`))).toBe(true);
+      // The healthy network has none.
+      expect((await run(nonTrivialWeights(narrow, 11))).warnings).toEqual([]);
     });
   });
 });

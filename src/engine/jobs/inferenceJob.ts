@@ -24,6 +24,7 @@ import {
   AnalogRunner,
   ProgrammedModel,
   calibrateChip,
+  collapsedRanges,
   needsCalibration,
   readSnr,
   toAnalogSpec,
@@ -41,6 +42,14 @@ import type {
   SweepPointResult,
 } from '../protocol';
 import { Coalescer } from '../throttle';
+
+/** A run whose numbers cannot be trusted (non-finite outputs): it ends with this message instead of a result. */
+export class InvalidResult extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidResult';
+  }
+}
 
 export interface InferenceInputs {
   config: ExperimentConfig;
@@ -105,6 +114,8 @@ export async function runInferenceJob(
   let pendingPoints: SweepPointResult[] = [];
   let pendingSnr: LayerSnr[] | null = null;
   let baseline = inputs.knownBaseline;
+  /** What makes the run's numbers mean less than they seem (a collapsed calibrated range), per layer. */
+  const warnings: string[] = [];
   let pendingBaseline: number | null = baseline;
 
   const summary = (): ExperimentProgressSummary => ({
@@ -152,6 +163,8 @@ export async function runInferenceJob(
         const count = Math.min(pointConfig.periphery.calibrationImages, inputs.calibration.count);
         setPhase('calibrating', `${label}calibrating converter ranges on ${count} training images`);
         calibrateChip(model, weights, chip, pointConfig, inputs.calibration, rng.fork('calibration'));
+        for (const warning of await collapsedRanges(chip))
+          if (!warnings.includes(warning)) warnings.push(warning);
         await checkpoint();
       }
     } catch (error) {
@@ -181,17 +194,34 @@ export async function runInferenceJob(
       );
       const sums = snr && batch === 0 ? new Map<string, SnrSums>() : null;
       const readRng: Rng = rng.fork('read').fork(run).fork(batch);
-      const [predicted, digital] = tf.tidy(() => {
+      const flags: { layer: string; finite: tf.Tensor }[] = [];
+      const [predicted, finite, digital] = tf.tidy(() => {
         const x = tf.tensor4d(data.x, [count, 32, 32, 3]);
-        const runner = new AnalogRunner(chip, readRng, sums ? { measureSnr: { weights, sums } } : {});
+        const runner = new AnalogRunner(chip, readRng, {
+          ...(sums ? { measureSnr: { weights, sums } } : {}),
+          finiteFlags: flags,
+        });
+        const logits = model.forward(weights, runner, x);
         return [
-          tf.argMax(model.forward(weights, runner, x), 1),
+          tf.argMax(logits, 1),
+          tf.stack([...flags.map((f) => f.finite), tf.all(tf.isFinite(logits))]),
           measureBaseline ? tf.argMax(model.forward(weights, new DigitalRunner(weights), x), 1) : null,
         ];
       });
       const classes = await predicted.data();
+      const finiteByLayer = await finite.data();
       const digitalClasses = digital ? await digital.data() : null;
-      tf.dispose([predicted, digital]);
+      tf.dispose([predicted, finite, digital, ...flags.map((f) => f.finite)]);
+      const broken = flags.findIndex((_, i) => finiteByLayer[i] === 0);
+      if (broken >= 0 || finiteByLayer[flags.length] === 0) {
+        if (sums) for (const s of sums.values()) tf.dispose([s.signal, s.error]);
+        const where = broken >= 0 ? `, from layer ${flags[broken]!.layer} on` : '';
+        throw new InvalidResult(
+          `Run ${run + 1}, images ${doneInRun + 1}–${doneInRun + count}: the simulated network's outputs are not ` +
+            `finite numbers (NaN or ∞)${where}, so no accuracy is reported. Check that layer’s weights, ` +
+            'converter ranges and device settings (the tile inspector shows them).',
+        );
+      }
       if (digitalClasses)
         for (let i = 0; i < count; i++) if (digitalClasses[i] === data.labels[i]) digitalCorrect++;
       if (sums) {
@@ -294,5 +324,6 @@ export async function runInferenceJob(
     sweepPoints: pointResults,
     data: { testImages: images, testSet: inputs.testSet },
     baselineAccuracy: baseline,
+    warnings,
   };
 }

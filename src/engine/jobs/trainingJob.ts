@@ -182,6 +182,7 @@ export async function runTrainingJob(
     sweepPoints: [],
     data: { testImages: testCount, testSet: inputs.testSet },
     baselineAccuracy: null,
+    warnings: [],
     weights: exported,
   };
 }

@@ -173,6 +173,16 @@ export function ResultsTable() {
                   </th>
                   <td>
                     {r.status}
+                    {r.result && r.result.warnings.length > 0 && (
+                      <span
+                        className="error-text small"
+                        title={r.result.warnings.join('\n')}
+                        data-testid="run-warnings"
+                      >
+                        {' '}
+                        ⚠ {r.result.warnings.length} warning{r.result.warnings.length > 1 ? 's' : ''}
+                      </span>
+                    )}
                     {r.error && (
                       <span className="error-text small" title={r.error}>
                         {' '}
