@@ -42,6 +42,8 @@ import type {
   SweepPointResult,
 } from '../protocol';
 import { Coalescer } from '../throttle';
+import { fitBatchSize, measureReadMemory } from '../memoryBudget';
+import { isBackendName } from '../protocol';
 
 /** A run whose numbers cannot be trusted (non-finite outputs): it ends with this message instead of a result. */
 export class InvalidResult extends Error {
@@ -75,6 +77,12 @@ export function inferenceBatchSize(model: ModelDefinition): number {
   return model.name === 'googlenet' ? 25 : 100;
 }
 
+/** A programmed chip and the batch size it is read with. */
+interface ReadChip {
+  chip: ProgrammedModel;
+  batchSize: number;
+}
+
 export function meanAndStd(values: readonly number[]): { mean: number | null; std: number | null } {
   if (values.length === 0) return { mean: null, std: null };
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -100,7 +108,8 @@ export async function runInferenceJob(
   const points: SweepPointSpec[] = sweep ? expandSweep(config, sweep) : [{ index: 0, values: [], config }];
   const images = Math.min(config.experiment.images, test.count);
   const runs = config.experiment.runs;
-  const batchSize = inferenceBatchSize(model);
+  const backend = tf.getBackend();
+  const budgetBackend = isBackendName(backend) ? backend : 'cpu';
   const rng = createRng(config.experiment.seed);
   const specs = model.linearLayers.map(toAnalogSpec);
   const startMs = performance.now();
@@ -114,7 +123,7 @@ export async function runInferenceJob(
   let pendingPoints: SweepPointResult[] = [];
   let pendingSnr: LayerSnr[] | null = null;
   let baseline = inputs.knownBaseline;
-  /** What makes the run's numbers mean less than they seem (a collapsed calibrated range), per layer. */
+  /** What makes the numbers mean less than they seem (a collapsed calibrated range, a smaller batch). */
   const warnings: string[] = [];
   let pendingBaseline: number | null = baseline;
 
@@ -148,8 +157,15 @@ export async function runInferenceJob(
   };
   const checkpoint = () => control.checkpoint(() => setPhase('paused', message));
 
-  /** Programs (and calibrates) the chip of `pointConfig` drawn from chip stream `chipIndex`. */
-  const programChip = async (pointConfig: ExperimentConfig, chipIndex: number, label: string) => {
+  /**
+   * Programs (and calibrates) the chip of `pointConfig` drawn from chip stream `chipIndex`, and decides
+   * the batch size it is read with: the model's, or smaller when a batch would not fit in memory.
+   */
+  const programChip = async (
+    pointConfig: ExperimentConfig,
+    chipIndex: number,
+    label: string,
+  ): Promise<ReadChip> => {
     setPhase('programming', `${label}programming ${model.linearLayers.length} layers onto tiles`);
     const chip = await ProgrammedModel.program(
       model,
@@ -167,16 +183,26 @@ export async function runInferenceJob(
           if (!warnings.includes(warning)) warnings.push(warning);
         await checkpoint();
       }
+      const probe = makeBatch(test, Int32Array.of(0, Math.min(1, test.count - 1)));
+      const memory = await measureReadMemory((n) =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(probe.x.subarray(0, n * 32 * 32 * 3), [n, 32, 32, 3]);
+          model.forward(weights, new AnalogRunner(chip, rng.fork('memory probe')), x);
+        }),
+      );
+      const fit = fitBatchSize(memory, inferenceBatchSize(model), budgetBackend);
+      if (!fit.ok) throw new Error(fit.message);
+      if (fit.note && !warnings.includes(fit.note)) warnings.push(fit.note);
+      return { chip, batchSize: fit.batchSize };
     } catch (error) {
       chip.dispose();
       throw error;
     }
-    return chip;
   };
 
   /** One run of `pointConfig` on `chip` over the first `images` test images; returns correct and digital-correct counts. */
   const readRun = async (
-    chip: ProgrammedModel,
+    { chip, batchSize }: ReadChip,
     run: number,
     point: number,
     snr: boolean,
@@ -249,7 +275,7 @@ export async function runInferenceJob(
     return { accuracy: correctInRun / doneInRun, digital: digitalCorrect / doneInRun };
   };
 
-  let shared = null as { key: string; chip: ProgrammedModel } | null;
+  let shared = null as { key: string; chip: ReadChip } | null;
   let outcome: ExperimentResult['outcome'] = 'finished';
   try {
     for (const point of points) {
@@ -258,15 +284,15 @@ export async function runInferenceJob(
       let pointSnr: LayerSnr[] = [];
       for (let run = 0; run < runs; run++) {
         const label = `${pointLabel(point, points.length, sweep)}run ${run + 1} of ${runs}: `;
-        let chip: ProgrammedModel;
+        let chip: ReadChip;
         if (pointConfig.experiment.newChipEachRun) {
-          shared?.chip.dispose();
+          shared?.chip.chip.dispose();
           shared = null;
           chip = await programChip(pointConfig, run, label);
         } else {
           const key = chipKey(pointConfig);
           if (shared?.key !== key) {
-            shared?.chip.dispose();
+            shared?.chip.chip.dispose();
             shared = null;
             shared = { key, chip: await programChip(pointConfig, 0, label) };
           }
@@ -286,7 +312,7 @@ export async function runInferenceJob(
           summaries.push(finished);
           pendingRuns.push(finished);
         } finally {
-          if (pointConfig.experiment.newChipEachRun) chip.dispose();
+          if (pointConfig.experiment.newChipEachRun) chip.chip.dispose();
         }
       }
       if (sweep) {
@@ -308,7 +334,7 @@ export async function runInferenceJob(
     if (!(error instanceof JobStopped)) throw error;
     outcome = 'stopped';
   } finally {
-    shared?.chip.dispose();
+    shared?.chip.chip.dispose();
   }
   progress.flush(summary());
   const { mean, std } = meanAndStd(sweep ? [] : summaries.map((s) => s.accuracy));
