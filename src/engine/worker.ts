@@ -233,11 +233,12 @@ const api = {
   },
 
   memory() {
-    const m = tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number };
+    // tfjs-backend-webgpu adds numBytesAllocatedInGPU (buffers in use or pooled) to tf.memory().
+    const m = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
     return {
       numTensors: m.numTensors,
       numBytes: m.numBytes,
-      gpuBytesAllocated: m.numBytesInGPUAllocated ?? null,
+      gpuBytesAllocated: m.numBytesAllocatedInGPU ?? null,
     };
   },
 
