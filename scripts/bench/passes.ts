@@ -2,7 +2,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeBatch } from '../../src/data/augment';
 import type { CifarImages } from '../../src/data/cifar10';
-import type { LinearLayerRunner, ModelDefinition, WeightMap } from '../../src/models/index';
+import {
+  imagesTensor,
+  type LinearLayerRunner,
+  type ModelDefinition,
+  type WeightMap,
+} from '../../src/models/index';
 
 export interface Batch {
   x: tf.Tensor4D;
@@ -24,7 +29,7 @@ export function makeBatches(images: CifarImages, count: number, batchSize: numbe
       images,
       Int32Array.from({ length: n }, (_, i) => first + i),
     );
-    out.push({ x: tf.tensor4d(data.x, [n, 32, 32, 3]), labels: data.labels });
+    out.push({ x: imagesTensor(data.x, n), labels: data.labels });
   }
   return out;
 }

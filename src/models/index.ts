@@ -5,7 +5,7 @@ import { createVgg8 } from './vgg8';
 
 export type { ModelDefinition, ModelName, ParamSpec, ParamRole } from './model';
 export type { LinearLayerRunner, LinearLayerSpec, WeightMap } from './layers';
-export { DigitalRunner, linearLayerMacs, weightMatrixShape } from './layers';
+export { DigitalRunner, imagesTensor, linearLayerMacs, weightMatrixShape } from './layers';
 
 export const MODEL_NAMES: readonly ModelName[] = ['vgg8', 'googlenet'];
 

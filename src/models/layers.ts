@@ -145,3 +145,11 @@ export function maxPoolTorch(
 export function heNormalStd(fanIn: number): number {
   return Math.sqrt(2 / fanIn);
 }
+
+/**
+ * `count` images (NHWC float32, as `makeBatch` and `gatherNHWC` in src/data write them) as the models'
+ * input tensor [count, 32, 32, 3]. The one place that knows the input layout's shape.
+ */
+export function imagesTensor(x: Float32Array, count: number): tf.Tensor4D {
+  return tf.tensor4d(count * 3072 === x.length ? x : x.subarray(0, count * 3072), [count, 32, 32, 3]);
+}

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CifarImages } from '../../data/cifar10';
 import { CLASS_NAMES, imageToRGBA } from '../../data/cifar10';
 import { makeBatch } from '../../data/augment';
-import { DigitalRunner, type ModelDefinition, type WeightMap } from '../../models';
+import { DigitalRunner, imagesTensor, type ModelDefinition, type WeightMap } from '../../models';
 import type { ExperimentConfig } from '../../sim/config';
 import { createRng } from '../../sim/rng';
 import { AnalogRunner, ProgrammedModel, calibrateChip, readSnr, type SnrSums } from '../analogRunner';
@@ -81,7 +81,7 @@ export async function classifyImage(inputs: ClassifyImageInputs): Promise<ImageC
   // The image's own read stream: the same image and seed always read the same noise.
   const readRng = createRng(config.experiment.seed).fork('image').fork(imageIndex);
   const [digital, analog] = tf.tidy(() => {
-    const x = tf.tensor4d(batch.x, [1, 32, 32, 3]);
+    const x = imagesTensor(batch.x, 1);
     return [
       model.forward(weights, new DigitalRunner(weights), x),
       model.forward(weights, new AnalogRunner(chip, readRng, { measureSnr: { weights, sums } }), x),

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CifarImages } from '../../data/cifar10';
 import { makeBatch } from '../../data/augment';
-import { DigitalRunner, type ModelDefinition, type WeightMap } from '../../models';
+import { DigitalRunner, imagesTensor, type ModelDefinition, type WeightMap } from '../../models';
 import type { ExperimentConfig } from '../../sim/config';
 import { estimateCost } from '../../sim/cost';
 import { createRng, type Rng } from '../../sim/rng';
@@ -189,7 +189,7 @@ export async function runInferenceJob(
       const probe = makeBatch(test, Int32Array.of(0, 1));
       const memory = await measureReadMemory((n) =>
         tf.tidy(() => {
-          const x = tf.tensor4d(probe.x.subarray(0, n * 32 * 32 * 3), [n, 32, 32, 3]);
+          const x = imagesTensor(probe.x, n);
           model.forward(weights, new AnalogRunner(chip, rng.fork('memory probe')), x);
         }),
       );
@@ -225,7 +225,7 @@ export async function runInferenceJob(
       const readRng: Rng = rng.fork('read').fork(run).fork(batch);
       const flags: { layer: string; finite: tf.Tensor }[] = [];
       const [predicted, finite, digital] = tf.tidy(() => {
-        const x = tf.tensor4d(data.x, [count, 32, 32, 3]);
+        const x = imagesTensor(data.x, count);
         const runner = new AnalogRunner(chip, readRng, {
           ...(sums ? { measureSnr: { weights, sums } } : {}),
           finiteFlags: flags,

@@ -7,7 +7,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CifarImages } from '../../data/cifar10';
 import { makeBatch } from '../../data/augment';
-import { DigitalRunner, type LinearLayerRunner, type ModelDefinition, type WeightMap } from '../../models';
+import {
+  DigitalRunner,
+  imagesTensor,
+  type LinearLayerRunner,
+  type ModelDefinition,
+  type WeightMap,
+} from '../../models';
 import type { ExperimentConfig } from '../../sim/config';
 import { im2col } from '../../sim/im2col';
 import { createRng } from '../../sim/rng';
@@ -75,12 +81,7 @@ export async function inspectTile(inputs: InspectTileInputs): Promise<TileInspec
       inputs.train,
       Int32Array.from({ length: INSPECTOR_IMAGES }, (_, i) => i),
     );
-    const captured = captureLayerInput(
-      model,
-      weights,
-      layerName,
-      tf.tensor4d(images.x, [INSPECTOR_IMAGES, 32, 32, 3]),
-    );
+    const captured = captureLayerInput(model, weights, layerName, imagesTensor(images.x, INSPECTOR_IMAGES));
     layer.calibrate(captured);
     const { rows, vectors } = tf.tidy(() => {
       const matrix = spec.kind === 'conv' ? im2col(captured as tf.Tensor4D, spec) : (captured as tf.Tensor2D);

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CifarImages } from '../../../data/cifar10';
 import { makeBatch, type MiniBatch } from '../../../data/augment';
-import { DigitalRunner, type LinearLayerRunner, type ModelDefinition } from '../../../models';
+import { DigitalRunner, imagesTensor, type LinearLayerRunner, type ModelDefinition } from '../../../models';
 import type { Rng } from '../../../sim/rng';
 import type { ProgrammedModel } from '../../analogRunner';
 import { trainingBatchNorm, type BatchStats } from './batchNorm';
@@ -35,7 +35,7 @@ export function lossAndGradients(
   const stats = new Map<string, BatchStats>();
   let correct: tf.Scalar | null = null;
   const { value: loss, grads } = tf.tidy(() => {
-    const x = tf.tensor4d(batch.x, [batch.size, 32, 32, 3]);
+    const x = imagesTensor(batch.x, batch.size);
     const labels = tf.tensor1d(batch.labels, 'int32');
     return tf.variableGrads(() => {
       const logits = model.forward(params.all, runner, x, { batchNorm: trainingBatchNorm(stats) });
@@ -72,7 +72,7 @@ export async function testAccuracy(
       Int32Array.from({ length: size }, (_, i) => start + i),
     );
     const predicted = tf.tidy(() => {
-      const x = tf.tensor4d(batch.x, [size, 32, 32, 3]);
+      const x = imagesTensor(batch.x, size);
       const runner = chip
         ? new SteRunner(params.all, model, chip, readRng(start))
         : new DigitalRunner(params.all);
