@@ -1,18 +1,7 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, CHROMIUM_WEBGPU_FLAGS } from './scripts/lib/chromium';
 
-// Debian's Chromium (never `playwright install`, which downloads a browser and fails offline).
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BASE_FLAGS = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const WEBGPU = {
-  launchOptions: { executablePath: CHROMIUM, args: [...BASE_FLAGS, '--enable-unsafe-webgpu'] },
-};
+const WEBGPU = { launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_WEBGPU_FLAGS } };
 
 /** The production build (`vite preview`; CIFAR-10 is served from public/cifar10). */
 const PREVIEW_PORT = 4173;
@@ -59,7 +48,7 @@ export default defineConfig({
       name: 'no-webgpu',
       testMatch: /fallback\.spec\.ts/,
       use: {
-        launchOptions: { executablePath: CHROMIUM, args: BASE_FLAGS },
+        launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS },
         baseURL: `http://localhost:${PREVIEW_PORT}`,
       },
     },

@@ -1,9 +1,9 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { CHROMIUM_PATH, CHROMIUM_WEBGPU_FLAGS } from './scripts/lib/chromium';
 
 // WebGPU kernel tests (`*.browser.test.ts`) in Debian's Chromium, whose WebGPU runs on SwiftShader (CPU):
 // correct but slow, so test shapes stay small. Never `playwright install` (it downloads and fails here).
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export default defineConfig({
   test: {
@@ -17,16 +17,8 @@ export default defineConfig({
       screenshotFailures: false,
       provider: playwright({
         launchOptions: {
-          executablePath: CHROMIUM,
-          args: [
-            '--no-sandbox',
-            '--enable-unsafe-webgpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
+          executablePath: CHROMIUM_PATH,
+          args: CHROMIUM_WEBGPU_FLAGS,
         },
       }),
       instances: [{ browser: 'chromium' }],

@@ -17,6 +17,7 @@ import { BENCH_FILES } from './benchFiles';
 import type { BenchData } from './dataSource';
 import type { BenchOptions } from './options';
 import type { ModelResult } from './results';
+import { CHROMIUM_PATH, CHROMIUM_WEBGPU_FLAGS } from '../lib/chromium';
 
 /** What the page hands back. */
 export interface PageRun {
@@ -25,15 +26,6 @@ export interface PageRun {
   results: ModelResult[];
 }
 
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PAGE = 'scripts/bench/page/index.html';
 /** Loading the page may wait for Vite to pre-bundle tfjs on a first run. */
 const LOAD_TIMEOUT_MS = 300_000;
@@ -62,7 +54,7 @@ export async function runInChromium(
   data: BenchData,
   log: (line: string) => void,
 ): Promise<PageRun> {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const executablePath = CHROMIUM_PATH;
   if (!existsSync(executablePath))
     throw new Error(
       `--backend webgpu needs Chromium at ${executablePath} (set CHROMIUM_PATH; on Debian/Ubuntu: ` +
@@ -83,7 +75,7 @@ export async function runInChromium(
     const { port } = server.httpServer!.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}/${PAGE}`;
     log(`chromium: ${executablePath}, headless, bench page ${url}`);
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_WEBGPU_FLAGS, headless: true });
     const page = await browser.newPage();
     await page.exposeFunction('benchLog', (line: string) => log(line));
     page.on('console', (message) => {

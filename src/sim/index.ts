@@ -66,31 +66,7 @@ export {
 export { programAnalogLayer, type AnalogLayer, type TileInspection } from './analogLayer';
 export { im2col, type PatchOrder } from './im2col';
 export { presets, applyPreset, type Preset } from './presets';
-export {
-  estimateCost,
-  estimateLayerCost,
-  describeEstimate,
-  defaultCostOptions,
-  sumBreakdown,
-  adcAreaSquareMicrons,
-  adcConversionTimeSeconds,
-  adcEnergyPerConversionJoules,
-  TECH_22NM,
-  COMPONENTS,
-  COMPONENT_LABELS,
-  DISPLAY_UNITS,
-  ESTIMATE_ASSUMPTIONS,
-  type AdcType,
-  type Technology,
-  type Component,
-  type ComponentBreakdown,
-  type CostEstimate,
-  type CostOptions,
-  type CostTotals,
-  type LayerCost,
-  type EstimateDescription,
-  type EstimateRow,
-} from './cost';
+export * from './cost';
 // The float64 plain-loop reference of the read semantics: what tests (and the golden-dev check) compare to.
 export {
   referenceForward,

@@ -7,13 +7,13 @@ import { DigitalRunner, getModel } from '../../models';
 import { createVgg8 } from '../../models/vgg8';
 import { nonTrivialWeights, disposeAll } from '../../models/testing/fixtures';
 import { selectBackend } from '../../../scripts/lib/backend';
-import { withOverrides, defaultExperimentConfig } from '../../sim/config';
+import { withOverrides, defaultExperimentConfig, type ExperimentConfig } from '../../sim/config';
 import { applyPreset } from '../../sim/presets';
 import { createRng } from '../../sim/rng';
 import { AnalogRunner, ProgrammedModel } from '../analogRunner';
 import { JobControl } from '../jobControl';
 import type { ExperimentProgress, RunSummary } from '../protocol';
-import { InvalidResult, runInferenceJob } from './inferenceJob';
+import { InvalidResult, runInferenceJob, type InferenceInputs } from './inferenceJob';
 import { toAnalogSpec } from '../analogRunner';
 import { estimateCost } from '../../sim/cost';
 import type { SweepSpec } from '../../sim/sweep';
@@ -70,14 +70,31 @@ describe('analog networks with ideal devices and 16-bit converters', () => {
   });
 });
 
+// A narrow VGG-8 on full-size CIFAR-10 images keeps the routine tests fast on two CPU cores.
+const narrow = createVgg8({
+  convChannels: [8, 8, 8, 8, 8, 8],
+  hiddenUnits: 16,
+  inputSize: 32,
+  numClasses: 10,
+});
+
+/** The routine's inputs for the narrow VGG-8 on the test batch (calibrating on it too). */
+const inputsFor = (
+  config: ExperimentConfig,
+  weights: Map<string, tf.Tensor>,
+  sweep: SweepSpec | null = null,
+): InferenceInputs => ({
+  config,
+  sweep,
+  model: narrow,
+  weights,
+  test,
+  testSet: 'full',
+  calibration: test,
+  knownBaseline: null,
+});
+
 describe('inference routine', () => {
-  // A narrow VGG-8 on full-size CIFAR-10 images keeps the routine tests fast on two CPU cores.
-  const narrow = createVgg8({
-    convChannels: [8, 8, 8, 8, 8, 8],
-    hiddenUnits: 16,
-    inputSize: 32,
-    numClasses: 10,
-  });
   const noisyConfig = (runs: number, images: number) =>
     withOverrides(applyPreset(defaultExperimentConfig(), 'rram'), {
       experiment: { model: 'vgg8', images, runs, seed: 7, newChipEachRun: true },
@@ -88,12 +105,7 @@ describe('inference routine', () => {
     const model = narrow;
     const weights = nonTrivialWeights(model, 11);
     const messages: ExperimentProgress[] = [];
-    const result = await runInferenceJob(
-      { config, model, weights, test, testSet: 'full', calibration: test, knownBaseline: null, sweep: null },
-      control,
-      (p) => messages.push(p),
-      0,
-    );
+    const result = await runInferenceJob(inputsFor(config, weights), control, (p) => messages.push(p), 0);
     disposeAll(weights);
     return { result, messages };
   }
@@ -137,7 +149,7 @@ describe('inference routine', () => {
     const model = narrow;
     const weights = nonTrivialWeights(model, 11);
     const result = await runInferenceJob(
-      { config, model, weights, test, testSet: 'full', calibration: test, knownBaseline: null, sweep: null },
+      inputsFor(config, weights),
       control,
       (p) => {
         batches += p.batchPoints.length;
@@ -159,16 +171,7 @@ describe('inference routine', () => {
       const weights = nonTrivialWeights(narrow, 11);
       const messages: ExperimentProgress[] = [];
       const result = await runInferenceJob(
-        {
-          config: base,
-          model: narrow,
-          weights,
-          test,
-          testSet: 'full',
-          calibration: test,
-          knownBaseline: null,
-          sweep: spec,
-        },
+        inputsFor(base, weights, spec),
         new JobControl(),
         (p) => messages.push(p),
         0,
@@ -231,21 +234,9 @@ describe('inference routine', () => {
       return weights;
     }
     const run = (weights: Map<string, tf.Tensor>) =>
-      runInferenceJob(
-        {
-          config,
-          sweep: null,
-          model: narrow,
-          weights,
-          test,
-          testSet: 'full',
-          calibration: test,
-          knownBaseline: null,
-        },
-        new JobControl(),
-        () => {},
-        0,
-      ).finally(() => disposeAll(weights));
+      runInferenceJob(inputsFor(config, weights), new JobControl(), () => {}, 0).finally(() =>
+        disposeAll(weights),
+      );
 
     it('stops with a message naming the layer when the outputs turn non-finite, and reports no accuracy', async () => {
       const before = tf.memory().numTensors;

@@ -1,6 +1,5 @@
 import { memo, useDeferredValue, useMemo } from 'react';
 import {
-  Area,
   CartesianGrid,
   ComposedChart,
   Line,
@@ -16,13 +15,14 @@ import type { RunSeries } from '../../state/slices/runsSlice';
 import { decimate, inferenceRows, perRunRows, trainingRows } from './chartData';
 import {
   AXIS,
-  COLOURS,
   ChartFrame,
   HEIGHT,
   MARGIN,
   PCT_TICKS,
   SERIES_STYLE as style,
+  pctOrBand,
   pctTick,
+  stdBand,
   ticksTo,
   xAxisTitle,
 } from './chartFrame';
@@ -108,28 +108,8 @@ export const InferenceChart = memo(function InferenceChart({ runs, warmUp = fals
             label={xAxisTitle('test images evaluated')}
           />
           <YAxis domain={[0, 100]} ticks={PCT_TICKS} tickFormatter={pctTick} {...AXIS} />
-          <Tooltip
-            formatter={(v) =>
-              Array.isArray(v)
-                ? v.map((x) => `${Number(x).toFixed(1)} %`).join(' … ')
-                : `${Number(v).toFixed(1)} %`
-            }
-          />
-          {runs.map((r, k) =>
-            r.repeats < 2 ? null : (
-              <Area
-                key={`band${r.id}`}
-                dataKey={`band${k}`}
-                name={`${r.label} ± std`}
-                fill={COLOURS[k % COLOURS.length]}
-                fillOpacity={0.15}
-                stroke="none"
-                isAnimationActive={false}
-                legendType="none"
-                connectNulls
-              />
-            ),
-          )}
+          <Tooltip formatter={pctOrBand(1)} />
+          {runs.map((r, k) => (r.repeats < 2 ? null : stdBand(r.id, r.label, k)))}
           {runs.map((r, k) => (
             <Line
               key={r.id}
@@ -182,26 +162,8 @@ export const PerRunChart = memo(function PerRunChart({ runs, warmUp = false }: C
             label={xAxisTitle('run')}
           />
           <YAxis domain={[0, 100]} ticks={PCT_TICKS} tickFormatter={pctTick} {...AXIS} />
-          <Tooltip
-            formatter={(v) =>
-              Array.isArray(v)
-                ? v.map((x) => `${Number(x).toFixed(2)} %`).join(' … ')
-                : `${Number(v).toFixed(2)} %`
-            }
-          />
-          {runs.map((r, k) => (
-            <Area
-              key={`band${r.id}`}
-              dataKey={`band${k}`}
-              name={`${r.label} ± std`}
-              fill={COLOURS[k % COLOURS.length]}
-              fillOpacity={0.15}
-              stroke="none"
-              isAnimationActive={false}
-              legendType="none"
-              connectNulls
-            />
-          ))}
+          <Tooltip formatter={pctOrBand(2)} />
+          {runs.map((r, k) => stdBand(r.id, r.label, k))}
           {runs.map((r, k) => (
             <Line
               key={`mean${r.id}`}

@@ -3,7 +3,7 @@
  * the series colours and dashes, and axes that measure nothing in the DOM.
  */
 import { useState, type ReactNode } from 'react';
-import type { XAxisTickContentProps, YAxisTickContentProps } from 'recharts';
+import { Area, type XAxisTickContentProps, type YAxisTickContentProps } from 'recharts';
 import { errorMessage } from '../../sim/errors';
 import { useElementWidth } from '../useElementWidth';
 import { chartToPng, download } from './exporters';
@@ -150,4 +150,27 @@ export function xAxisTitle(value: string) {
       );
     },
   };
+}
+
+/** Tooltip text of a percentage, or of a [low, high] band of percentages. */
+export const pctOrBand = (digits: number) => (v: unknown) =>
+  Array.isArray(v)
+    ? v.map((x) => `${Number(x).toFixed(digits)} %`).join(' … ')
+    : `${Number(v).toFixed(digits)} %`;
+
+/** Series k's ± std band (rows hold it as `band{k}` = [low, high]). */
+export function stdBand(id: string, label: string, k: number) {
+  return (
+    <Area
+      key={`band${id}`}
+      dataKey={`band${k}`}
+      name={`${label} ± std`}
+      fill={COLOURS[k % COLOURS.length]}
+      fillOpacity={0.15}
+      stroke="none"
+      isAnimationActive={false}
+      legendType="none"
+      connectNulls
+    />
+  );
 }

@@ -3,6 +3,7 @@ import { useLab } from '../../state/store';
 import { currentQuery } from '../../state/urlSync';
 import { SECTIONS, configLeaves, type Section } from '../../state/urlCodec';
 import { metaOf } from '../panels/fieldMeta';
+import { LinkField, copyLink } from './LinkField';
 
 const SECTION_LABELS: Record<Section, string> = {
   experiment: 'Experiment settings',
@@ -87,40 +88,20 @@ export function ClassroomLinkBuilder() {
               </fieldset>
             ))}
           </details>
-          <label htmlFor="classroom-url" className="visually-hidden">
-            Classroom link
-          </label>
-          <input
+          <LinkField
             id="classroom-url"
-            data-testid="classroom-url"
-            readOnly
-            value={link}
-            onFocus={(e) => e.target.select()}
+            testId="classroom-url"
+            label="Classroom link"
+            link={link}
+            copied={copied}
           />
           <div className="buttons">
-            <button
-              type="button"
-              onClick={() =>
-                navigator.clipboard
-                  ? navigator.clipboard.writeText(link).then(
-                      () => setCopied(true),
-                      () => setCopied(false),
-                    )
-                  : setCopied(false)
-              }
-            >
+            <button type="button" onClick={() => void copyLink(link).then(setCopied)}>
               Copy link
             </button>
             <a href={link} target="_blank" rel="noreferrer">
               Open it in a new tab
             </a>
-            <span role="status" className="muted small">
-              {copied === true
-                ? 'Copied.'
-                : copied === false
-                  ? 'Copy the link above (the browser refused).'
-                  : ''}
-            </span>
           </div>
         </div>
       )}

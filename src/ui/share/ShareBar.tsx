@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { shareUrl } from '../../state/urlSync';
+import { LinkField, copyLink } from './LinkField';
 
 /** Copies a link that restores the current settings; the link is also shown, selectable, for when copying is refused. */
 export function ShareBar() {
@@ -13,36 +14,19 @@ export function ShareBar() {
           const url = shareUrl(window.location);
           setLink(url);
           setCopied(null);
-          if (!navigator.clipboard) setCopied(false);
-          else
-            navigator.clipboard.writeText(url).then(
-              () => setCopied(true),
-              () => setCopied(false),
-            );
+          void copyLink(url).then(setCopied);
         }}
       >
         Share
       </button>
       {link && (
-        <div className="share-link">
-          <label htmlFor="share-url" className="visually-hidden">
-            Link to these settings
-          </label>
-          <input
-            id="share-url"
-            data-testid="share-url"
-            readOnly
-            value={link}
-            onFocus={(e) => e.target.select()}
-          />
-          <span role="status" className="muted small">
-            {copied === true
-              ? 'Copied.'
-              : copied === false
-                ? 'Copy the link above (the browser refused the clipboard).'
-                : ''}
-          </span>
-        </div>
+        <LinkField
+          id="share-url"
+          testId="share-url"
+          label="Link to these settings"
+          link={link}
+          copied={copied}
+        />
       )}
     </div>
   );
