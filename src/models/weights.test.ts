@@ -15,6 +15,7 @@ import {
   disposeAll,
   firstDifference,
   nonTrivialWeights,
+  serveFiles,
 } from './testing/fixtures';
 import { nodeFileFetch } from '../../scripts/lib/nodeFiles';
 import { createVgg8 } from './vgg8';
@@ -44,15 +45,7 @@ function memoryFetch(
     ['model.json', new TextEncoder().encode(formatModelJson(json))],
   ]);
   saved.shardNames.forEach((name, i) => files.set(name, (edit?.shards ?? saved.shards)[i]!));
-  return async (name) => {
-    const bytes = files.get(name);
-    return {
-      ok: bytes !== undefined,
-      status: bytes === undefined ? 404 : 200,
-      statusText: bytes === undefined ? 'Not Found' : 'OK',
-      arrayBuffer: async () => (bytes ?? new Uint8Array()).slice().buffer,
-    };
-  };
+  return serveFiles(files);
 }
 
 const tinyVgg = createVgg8(TINY_VGG8);

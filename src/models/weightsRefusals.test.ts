@@ -8,7 +8,7 @@ import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getModel } from './index';
 import { selectBackend } from '../../scripts/lib/backend';
-import { TINY_VGG8, disposeAll, nonTrivialWeights } from './testing/fixtures';
+import { TINY_VGG8, disposeAll, nonTrivialWeights, serveFiles } from './testing/fixtures';
 import { createVgg8 } from './vgg8';
 import {
   WeightsFormatError,
@@ -47,15 +47,7 @@ function serve(modelJson: string | Uint8Array, shards: Record<string, Uint8Array
   const files = new Map<string, Uint8Array>(saved.shardNames.map((name, i) => [name, saved.shards[i]!]));
   for (const [name, bytes] of Object.entries(shards)) files.set(name, bytes);
   files.set('model.json', typeof modelJson === 'string' ? strToU8(modelJson) : modelJson);
-  return async (name) => {
-    const bytes = files.get(name);
-    return {
-      ok: bytes !== undefined,
-      status: bytes === undefined ? 404 : 200,
-      statusText: bytes === undefined ? 'Not Found' : 'OK',
-      arrayBuffer: async () => (bytes ?? new Uint8Array()).slice().buffer,
-    };
-  };
+  return serveFiles(files);
 }
 
 /** The saved model.json after `edit` (values of the wrong type go in `as never`: that is the point). */

@@ -1,5 +1,6 @@
 /** Shared test fixtures: reduced models, non-trivial parameters, tfjs ↔ reference conversions. */
 import * as tf from '@tensorflow/tfjs';
+import type { FetchLike } from '../weights';
 import { createRng } from '../../sim/rng';
 import type { GoogLeNetConfig } from '../googlenet';
 import type { ModelDefinition } from '../model';
@@ -100,4 +101,17 @@ export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): num
   if (a.length !== b.length) return Math.min(a.length, b.length);
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
   return -1;
+}
+
+/** A server that holds `files` (name → bytes) and answers anything else with 404, as the app's would. */
+export function serveFiles(files: ReadonlyMap<string, Uint8Array>): FetchLike {
+  return async (name) => {
+    const bytes = files.get(name);
+    return {
+      ok: bytes !== undefined,
+      status: bytes === undefined ? 404 : 200,
+      statusText: bytes === undefined ? 'Not Found' : 'OK',
+      arrayBuffer: async () => (bytes ?? new Uint8Array()).slice().buffer,
+    };
+  };
 }
