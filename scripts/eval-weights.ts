@@ -7,7 +7,7 @@
  * --write stores the result in model.json's manifest.top1TestAccuracy (only that field changes; the file
  * is rewritten as JSON.stringify(…, null, 2) + newline). It needs a full 10,000-image run.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';

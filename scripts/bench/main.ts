@@ -4,7 +4,7 @@
  * says what is measured. This is the Node entry: options, data and weights from disk; the measurement
  * (measure.ts) runs here on tfjs WASM (default) or CPU, or in headless Chromium on WebGPU (browser.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -58,7 +58,7 @@ async function nodeBackendText(): Promise<string> {
     };
     extra = `, wasm SIMD ${await flag('WASM_HAS_SIMD_SUPPORT')}, threads ${getThreadsCount()}`;
   }
-  return `tfjs ${tf.version.tfjs} backend ${tf.getBackend()}${extra}`;
+  return `tfjs ${tf.version_core} backend ${tf.getBackend()}${extra}`;
 }
 
 /** The measurement in this process, on the WASM or CPU backend. */

@@ -12,7 +12,7 @@
  * batch of the same images. Peak bytes are the tfjs engine's tracked bytes (tf.profile) during the
  * warm-up batch: weights + programmed chip + intermediates. Timings are printed, never asserted.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { CifarImages } from '../../src/data/cifar10';
 import {
   AnalogRunner,

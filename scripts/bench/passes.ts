@@ -1,5 +1,5 @@
 /** The timed unit of the bench: one inference pass over prebuilt batches, as the inference job runs it. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { makeBatch } from '../../src/data/augment';
 import type { CifarImages } from '../../src/data/cifar10';
 import {

@@ -2,7 +2,7 @@
  * Where the bench's time and memory go: tf.profile (peak bytes; time per kernel), time per layer, and
  * the per-read normal draws that tf.randomNormal makes in JS, outside every kernel (--profile).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ProgrammedModel } from '../../src/engine/analogRunner';
 import { AnalogRunner } from '../../src/engine/analogRunner';
 import {

@@ -1,6 +1,7 @@
 /// <reference types="node" />
 /** Picks the tfjs backend in Node (CPU, or WASM for inference speed), for scripts and tests. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import path from 'node:path';
 import { repoRoot } from './paths';

@@ -3,7 +3,7 @@
  * definitions (src/models, which call a `LinearLayerRunner` for every linear layer) and the simulation
  * core (src/sim, which programs each layer onto tiles and reads it).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { CifarImages } from '../data/cifar10';
 import { makeBatch } from '../data/augment';
 import type { LinearLayerRunner, LinearLayerSpec, ModelDefinition, WeightMap } from '../models';

@@ -11,7 +11,10 @@
  * so a first result would take minutes instead of seconds. A forced backend (URL option `?backend=`) is
  * tried first, software or not; if it cannot start, the normal order follows and the report says why.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// The four backends register themselves on import (tfjs-core alone has none).
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, BackendRejection, BackendReport } from './protocol';

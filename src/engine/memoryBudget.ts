@@ -9,7 +9,7 @@
  * measured peak of a whole batch. A formula from the layer shapes would drift whenever the read's
  * implementation changes; this follows it.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './protocol';
 
 const GiB = 1024 ** 3;

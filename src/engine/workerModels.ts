@@ -3,7 +3,7 @@
  * the app's `public/models/<model>/`) or a set the person chose (exported from a training run, or files),
  * kept for later runs until replaced.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { getModel, type ModelName } from '../models';
 import { loadWeights, type LoadedWeights, type WeightsModelJson } from '../models/weights';
 import { loadWeightsFiles, type ChosenFile } from '../models/weightsArchive';

@@ -8,7 +8,7 @@
  * CROSSBAR_WEIGHTS_DIR (holding <m>/model.json) and CROSSBAR_GOLDEN_DIR (holding <m>.golden.json).
  * Both models ship with the project, so a missing file fails the test.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@
  *   b4: MaxPool 3×3 stride 1 pad 1 → 1×1 conv.
  * Channel counts are configurable for reduced models in tests; the defaults are the paper's.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { LinearLayerRunner, LinearLayerSpec, WeightMap } from './layers';
 import { batchNormInference, convOutputSize, maxPoolTorch } from './layers';
 import type { ModelDefinition, ParamSpec } from './model';

@@ -3,7 +3,7 @@
  * the runner interface every conv and dense goes through, the digital runner, and the digital-only
  * ops (batch-norm in inference mode, max-pools with PyTorch's padding semantics).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Name → tensor. Keys follow the weights contract ("conv1/kernel", "a3/b2/bn1/gamma", …). */
 export type WeightMap = ReadonlyMap<string, tf.Tensor>;

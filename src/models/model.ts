@@ -2,7 +2,7 @@
  * The common shape of a model definition: its linear layers as plain specs, its parameters in the
  * weights-contract order, counts, seeded initialisation and the forward pass.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../sim/rng';
 import type { ForwardOptions, LinearLayerRunner, LinearLayerSpec, WeightMap } from './layers';
 import { heNormalStd, linearLayerMacs } from './layers';

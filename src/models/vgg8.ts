@@ -4,7 +4,7 @@
  * batch-norm after the second conv of each pair, conv→ReLU→conv→BN→ReLU→MaxPool(2, 2), then
  * FC 2304→384→ReLU→10. Widths are configurable for reduced models in tests; the defaults are the paper's.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardOptions, LinearLayerRunner, LinearLayerSpec, WeightMap } from './layers';
 import { batchNormInference, convOutputSize, maxPoolTorch } from './layers';
 import type { ModelDefinition, ParamSpec } from './model';

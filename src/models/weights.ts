@@ -4,7 +4,7 @@
  * IEEE float16 little-endian. Loading validates the file against the model definition and names the
  * first mismatch; saving writes the same format.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { decodeFloat16, encodeFloat16 } from './float16';
 import { getModel } from './index';
 import type { ModelDefinition, ModelName } from './model';

@@ -3,7 +3,7 @@
  * with one plain sentence naming what is wrong, creates no tensor and returns promptly, or is accepted
  * because it is harmless (each such case says why).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getModel } from './index';

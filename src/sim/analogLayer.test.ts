@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { programAnalogLayer, sumParts, type AnalogLayerOptions } from './analogLayer';
 import type { DeepPartial, ExperimentConfig } from './config';

@@ -18,7 +18,9 @@
  * ranges as device scalars (read back asynchronously by `readCalibration`), programming takes plain
  * arrays, and bound management selects per vector with masks there instead of re-reading clipped vectors.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// Chained tensor methods (x.reshape(), x.slice()), which the umbrella @tensorflow/tfjs registered.
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import {
   adcGrid,
   adcSigned,

@@ -10,7 +10,7 @@
  *  - aihwkit bound management tests the rounded output (finalizeOutputImplStage5: `value > bound` after
  *    discretising).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { programAnalogLayer, type AnalogLayer } from './analogLayer';
 import {

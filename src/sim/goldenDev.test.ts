@@ -12,7 +12,7 @@
  * The translation reads peer parameters, not file names, so other layers of the same kinds (held out) run
  * the same way. GOLDEN_DEV_DIR overrides the folder.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

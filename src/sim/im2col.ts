@@ -5,7 +5,9 @@
  * torch's (cin, kh, kw) order (column c·kh·kw + i·kw + j); rows are (b, oy, ox) row-major.
  * Padding follows tf.conv2d ('same': total max((out−1)·s + k − in, 0), the extra pixel at the bottom/right).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// Chained tensor methods (x.reshape(), x.slice()), which the umbrella @tensorflow/tfjs registered.
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { convOutputSize, type AnalogLayerSpec } from './tiling';
 
 export function convPadding(spec: AnalogLayerSpec, height: number, width: number) {

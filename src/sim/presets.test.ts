@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { programAnalogLayer } from './analogLayer';
 import { defaultExperimentConfig, withOverrides, type DeepPartial, type ExperimentConfig } from './config';

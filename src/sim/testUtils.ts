@@ -1,5 +1,5 @@
 /** Helpers shared by the sim tests (not part of the public API). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { defaultExperimentConfig, withOverrides, type DeepPartial, type ExperimentConfig } from './config';
 import { createRng } from './rng';
 import type { AnalogLayerSpec } from './tiling';

@@ -14,7 +14,7 @@
  * Randomness: device-to-device spreads are drawn at programming ('programming'), cycle-to-cycle noise on
  * every update ('batch': one update per mini-batch).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * The normalised NeuroSim curve (P_max = 1): g(x) = (1 − e^(−x/A)) / (1 − e^(−1/A)), x ∈ [0, 1]. Its

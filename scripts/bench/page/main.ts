@@ -4,7 +4,7 @@
  * serves the CIFAR-10 bytes at /__bench/data/ and the shipped weights at /models/; progress lines go back
  * through `window.benchLog`, which browser.ts exposes.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../../src/engine/backend';
 import { parseBenchFile, type BenchFile } from '../benchFiles';
 import { runBench } from '../measure';
@@ -37,7 +37,7 @@ window.crossbarBench = async (options) => {
   const software = report.software ? ' (a software renderer: it runs on the CPU)' : '';
   const backendText =
     `browser: ${navigator.userAgent.match(/(Headless)?Chrome\/[\d.]+/)?.[0] ?? navigator.userAgent}, ` +
-    `tfjs ${tf.version.tfjs} backend webgpu on ${report.adapterDescription}${software}`;
+    `tfjs ${tf.version_core} backend webgpu on ${report.adapterDescription}${software}`;
   log(backendText);
   let train: ReturnType<typeof fetchFile> | null = null;
   const results = await runBench(options, {

@@ -4,7 +4,7 @@
  * this image, so a student sees which layers' error moved the result. The programmed chip is kept for
  * the next image of the same settings (programming a network takes longer than reading one image).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { CifarImages } from '../../data/cifar10';
 import { CLASS_NAMES, imageToRGBA } from '../../data/cifar10';
 import { makeBatch } from '../../data/augment';

@@ -12,7 +12,7 @@
  * points differ only by their settings, and a point's numbers are the same whichever machine or shard
  * runs it. Points whose settings program the same chip (`chipKey`) share one programmed chip.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { CifarImages } from '../../data/cifar10';
 import { makeBatch } from '../../data/augment';
 import { DigitalRunner, imagesTensor, type ModelDefinition, type WeightMap } from '../../models';

@@ -4,7 +4,7 @@
  * and returns one tile's conductances with real input vectors for the tile's rows — the layer's inputs
  * when the digital network reads those images.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { CifarImages } from '../../data/cifar10';
 import { makeBatch } from '../../data/augment';
 import {

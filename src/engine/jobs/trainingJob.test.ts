@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCifarBatch } from '../../data/cifar10';
 import { readCifarFile } from '../../../scripts/lib/cifarFiles';

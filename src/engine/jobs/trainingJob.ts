@@ -14,7 +14,7 @@
  * programming `seed → 'train-chip' → epoch → batch`; reads `seed → 'train-read' → epoch → batch`;
  * device spreads `seed → 'devices'`; pulse rounding and c2c noise `seed → 'pulses' → epoch → batch`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { CifarImages } from '../../data/cifar10';
 import { createBatcher } from '../../data/augment';
 import { getModel, type ModelDefinition } from '../../models';

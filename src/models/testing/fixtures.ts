@@ -1,5 +1,5 @@
 /** Shared test fixtures: reduced models, non-trivial parameters, tfjs ↔ reference conversions. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { FetchLike } from '../weights';
 import { createRng } from '../../sim/rng';
 import type { GoogLeNetConfig } from '../googlenet';

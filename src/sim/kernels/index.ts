@@ -7,7 +7,7 @@
  * bundles it. Plain Node/tsx cannot import `.wgsl`, so code shared with `scripts/` should reach it with a
  * dynamic `import('./kernels')` once the webgpu backend is selected.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 
 export {

@@ -1,5 +1,5 @@
 /** Helpers for the WebGPU kernel tests (`*.browser.test.ts`, run in Chromium by vitest.browser.config.ts). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 

@@ -3,7 +3,7 @@
  * BatchNorm2d): y = γ·(x − μ_B)/√(σ²_B + ε) + β with the biased batch variance; running statistics
  * r ← (1 − m)·r + m·μ_B and v ← (1 − m)·v + m·σ²_B·n/(n − 1) (unbiased), m = 0.1.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_NORM_EPSILON } from '../../../models/layers';
 import { createRng } from '../../../sim/rng';

@@ -3,7 +3,7 @@
  * the forward pass normalises with the batch's own statistics, and each step then moves the running
  * statistics (used by the test pass) towards them with momentum m = 0.1.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_EPSILON, type BatchNormFn } from '../../../models/layers';
 
 /** PyTorch BatchNorm2d's default momentum. */

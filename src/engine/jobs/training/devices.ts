@@ -4,7 +4,7 @@
  * Sources: aihwkit PulsedDevice (dw_min, up_down and their device-to-device spreads, bounds);
  * NeuroSim V2.1 non-linear LTP/LTD (A from the NL label, d2d variation of NL).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ModelDefinition } from '../../../models';
 import type { ExperimentConfig } from '../../../sim/config';
 import type { Rng } from '../../../sim/rng';

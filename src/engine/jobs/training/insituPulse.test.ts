@@ -3,7 +3,7 @@
  * n = ⌊−η·g/Δw_nominal + u⌋ (clipped to ±31), then n pulses of the device model applied one at a time
  * in float64 (aihwkit ConstantStep / SoftBounds; NeuroSim's LTP/LTD curve).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../../sim/rng';
 import type { PulseUpdate } from '../../../sim/updateModels';

@@ -5,7 +5,7 @@
  * stochastically (unbiased) and capped at aihwkit's desired_bl = 31 pulses per update (aihwkit
  * PulsedUpdateParameters); NeuroSim likewise turns ΔW into a whole number of pulses.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../../../sim/rng';
 import { applyPulses, type PulseUpdate } from '../../../sim/updateModels';
 

@@ -3,7 +3,7 @@
  * batch-norm running statistics as plain tensors (moved by `updateBatchNormStats`, not by gradients).
  * In-situ training starts each analog kernel inside the device range [w_min, w_max].
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ModelDefinition } from '../../../models';
 import type { ExperimentConfig } from '../../../sim/config';
 

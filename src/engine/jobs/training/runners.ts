@@ -4,7 +4,7 @@
  *  - `SteRunner`: each layer read on the programmed chip, gradients through the digital layer
  *    (straight-through estimator, Bengio et al. 2013; aihwkit's hardware-aware training).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   DigitalRunner,
   type LinearLayerRunner,

@@ -3,7 +3,7 @@
  * momentum μ, dampening 0, no weight decay, not Nesterov): b ← g on the first step, then b ← μ·b + g;
  * w ← w − η·b.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultExperimentConfig, withOverrides } from '../../../sim/config';
 import { learningRateAt, sgdStep } from './sgd';

@@ -5,7 +5,7 @@
  * (`torch.optim.lr_scheduler.MultiStepLR`). Written here rather than with tf.train.momentum, whose
  * momentum scalar outlives dispose() (one leaked tensor per run).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../../../sim/config';
 
 export interface SgdOptions {

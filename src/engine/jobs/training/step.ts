@@ -3,7 +3,7 @@
  * mini-batch, training-mode batch-norm) and `testAccuracy` (forward only, inference-mode batch-norm).
  * Loss: softmax cross-entropy averaged over the batch, as PyTorch's `nn.CrossEntropyLoss`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { CifarImages } from '../../../data/cifar10';
 import { makeBatch, type MiniBatch } from '../../../data/augment';
 import { DigitalRunner, imagesTensor, type LinearLayerRunner, type ModelDefinition } from '../../../models';

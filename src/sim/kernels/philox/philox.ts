@@ -3,7 +3,7 @@
  * normals, for testing the WGSL against `philox.reference.ts` and for diagnostics. The kernels that draw
  * noise (e.g. `tiledRead`) prepend `philox.wgsl` to their own code.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { uint32, int32, type NamedUniform } from '../uniforms';
 import philoxWgsl from './philox.wgsl?raw';

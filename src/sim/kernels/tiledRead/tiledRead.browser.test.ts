@@ -3,7 +3,7 @@
  * (analogLayer.ts on the same backend) with noise off; seeded, reproducible noise whose moments match
  * the closed form; flat memory; one shader for every setting.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { programAnalogLayer } from '../../analogLayer';

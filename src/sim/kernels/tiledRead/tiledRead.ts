@@ -8,7 +8,7 @@
  * inputs' ranks and their broadcasting against the output's last axis) is the same for dense and conv
  * reads, any batch, any number of groups: one pipeline serves every setting (see the tests).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import philoxWgsl from '../philox/philox.wgsl?raw';
 import { float32, int32, uint32, type NamedUniform } from '../uniforms';
