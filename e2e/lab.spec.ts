@@ -217,6 +217,15 @@ test('two tiny inference runs appear in the table and the chart, and the CSV exp
   expect(col('adcBits')).toBeGreaterThan(0);
   const records = lines.slice(1).map((l) => l.split(','));
   expect(records.map((r) => r[col('adcBits')])).toEqual(['8', '4']);
+  // The per-run chart as SVG: a standalone vector file with its title, legend and the runs' dots.
+  const [svgDownload] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('per-run-chart').locator('..').getByRole('button', { name: 'Save SVG' }).click(),
+  ]);
+  const svg = await readFile((await svgDownload.path())!, 'utf8');
+  expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+  expect(svg).toContain('Accuracy of each run');
+  expect(svg.match(/recharts-line-dot"/g)?.length).toBe(2);
   for (const r of records) {
     expect(r[col('status')]).toBe('finished');
     const accuracy = Number(r[col('mean_accuracy')]);

@@ -163,19 +163,22 @@ export const PerRunChart = memo(function PerRunChart({ runs, warmUp = false }: C
           />
           <YAxis domain={[0, 100]} ticks={PCT_TICKS} tickFormatter={pctTick} {...AXIS} />
           <Tooltip formatter={pctOrBand(2)} />
-          {runs.map((r, k) => stdBand(r.id, r.label, k))}
-          {runs.map((r, k) => (
-            <Line
-              key={`mean${r.id}`}
-              dataKey={`mean${k}`}
-              name={`${r.label} mean`}
-              {...style(k)}
-              strokeWidth={1}
-              dot={false}
-              isAnimationActive={false}
-              connectNulls
-            />
-          ))}
+          {runs.map((r, k) => (r.series.runSummaries.length < 2 ? null : stdBand(r.id, r.label, k)))}
+          {/* A mean of one run is that run's point: no line (recharts would draw a lone segment as a dot). */}
+          {runs.map((r, k) =>
+            r.series.runSummaries.length < 2 ? null : (
+              <Line
+                key={`mean${r.id}`}
+                dataKey={`mean${k}`}
+                name={`${r.label} mean`}
+                {...style(k)}
+                strokeWidth={1}
+                dot={false}
+                isAnimationActive={false}
+                connectNulls
+              />
+            ),
+          )}
           {runs.map((r, k) => (
             <Line
               key={r.id}

@@ -1,12 +1,12 @@
 /**
- * What every chart of the lab shares: the frame (title, Save PNG, an HTML legend, the measured width),
+ * What every chart of the lab shares: the frame (title, Save PNG / SVG, an HTML legend, the measured width),
  * the series colours and dashes, and axes that measure nothing in the DOM.
  */
 import { useState, type ReactNode } from 'react';
 import { Area, type XAxisTickContentProps, type YAxisTickContentProps } from 'recharts';
 import { errorMessage } from '../../sim/errors';
 import { useElementWidth } from '../useElementWidth';
-import { chartToPng, download } from './exporters';
+import { chartToPng, chartToSvg, download } from './exporters';
 
 export const COLOURS = ['var(--series-1)', 'var(--series-2)', 'var(--series-3)', 'var(--series-4)'];
 /** Runs differ by dash pattern too, not by colour alone (WCAG 1.4.1). */
@@ -50,20 +50,37 @@ export function ChartFrame({
     <figure className="chart-frame">
       <figcaption>
         <span>{title}</span>
-        <button
-          type="button"
-          className="small-button"
-          disabled={points === 0}
-          onClick={() => {
-            if (!ref.current) return;
-            chartToPng(ref.current, title).then(
-              (blob) => download(`crossbar-lab-${testId}.png`, blob),
-              (e: unknown) => setError(errorMessage(e)),
-            );
-          }}
-        >
-          Save PNG
-        </button>
+        <span className="buttons">
+          <button
+            type="button"
+            className="small-button"
+            disabled={points === 0}
+            onClick={() => {
+              if (!ref.current) return;
+              chartToPng(ref.current, title).then(
+                (blob) => download(`crossbar-lab-${testId}.png`, blob),
+                (e: unknown) => setError(errorMessage(e)),
+              );
+            }}
+          >
+            Save PNG
+          </button>
+          <button
+            type="button"
+            className="small-button"
+            disabled={points === 0}
+            onClick={() => {
+              if (!ref.current) return;
+              try {
+                download(`crossbar-lab-${testId}.svg`, chartToSvg(ref.current, title));
+              } catch (e) {
+                setError(errorMessage(e));
+              }
+            }}
+          >
+            Save SVG
+          </button>
+        </span>
       </figcaption>
       <div
         ref={ref}
