@@ -19,7 +19,7 @@ import { ImageChipCache, classifyImage } from './jobs/classifyImageJob';
 import { getModel, type WeightMap } from '../models';
 import { saveWeights } from '../models/weights';
 import { packWeightsArchive } from '../models/weightsArchive';
-import { parseExperimentConfig, type ExperimentConfig } from '../sim/config';
+import { fieldInfo, ignoredSettings, parseExperimentConfig, type ExperimentConfig } from '../sim/config';
 import { ENGINE_LOST_MESSAGE, type BackendReport, type EngineApi, type EngineLostMessage } from './protocol';
 
 /**
@@ -54,6 +54,13 @@ function watchGpuDevice(): void {
     self.postMessage(message);
     self.close();
   });
+}
+
+/** The settings `config` sets that have no effect in it, one sentence each (e.g. bits per cell without weight bits). */
+function ignoredWarnings(config: ExperimentConfig): string[] {
+  return ignoredSettings(config).map(
+    ({ path, reason }) => `Ignored: ${fieldInfo(path).label} (${path}) has no effect here, only ${reason}.`,
+  );
 }
 
 /** Re-validates a config that crossed the worker boundary (the worker trusts nothing it is sent). */
@@ -147,7 +154,11 @@ const api = {
           const known = baselines.get(weights.tensors) ?? new Map<number, number>();
           baselines.set(weights.tensors, known.set(images, result.baselineAccuracy));
         }
-        return { ...result, weightsSource: weights.source };
+        return {
+          ...result,
+          warnings: [...ignoredWarnings(config), ...result.warnings],
+          weightsSource: weights.source,
+        };
       } finally {
         releaseCallback(onProgress);
       }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultExperimentConfig, parseExperimentConfig } from '../sim/config';
-import { decodeConfig, leafByPath } from './urlCodec';
+import { leafByPath } from '../sim/config';
+import { decodeConfig } from './urlCodec';
 import { lessonById, lessons } from './lessons';
 
 describe('lessons', () => {

@@ -10,7 +10,7 @@
  */
 import { PRESET_AXIS, type SweepAxis, type SweepSpec, type SweepValue } from '../sim/sweep';
 import { presets } from '../sim/presets';
-import type { ConfigLeaf } from './urlCodec';
+import type { ConfigLeaf } from '../sim/config';
 
 export const SWEEP_KEYS = ['sweep', 'sweep2'] as const;
 

@@ -6,7 +6,8 @@ import {
   parseExperimentConfig,
   type ExperimentConfig,
 } from '../sim/config';
-import { configLeaves, decodeConfig, encodeConfig, getPath, setPath, type ConfigLeaf } from './urlCodec';
+import { configLeaves, type ConfigLeaf } from '../sim/config';
+import { decodeConfig, encodeConfig, getPath, setPath } from './urlCodec';
 
 /** A random value a field accepts (checked against the schema by the caller). */
 function randomValue(leaf: ConfigLeaf, rng: Rng): unknown {

@@ -1,6 +1,6 @@
 /**
  * The experiment config in the URL (SPEC §4 "Share"). One table — `configLeaves`, derived from the zod
- * schema in src/sim/config.ts — drives both directions, as in Playground's `State.PROPS`:
+ * schema in src/sim/config/ — drives both directions, as in Playground's `State.PROPS`:
  *
  *   ?v=1&seed=7&adcBits=6&tileRows=64&drift.enabled=true&lesson=adc&hide=training
  *
@@ -9,156 +9,19 @@
  * written, plus `v` (schema version) and `seed`. Decoding never throws: unknown keys are ignored, bad
  * values fall back to their defaults, and every such case is reported in `notices`.
  */
-import { z } from 'zod';
 import type { SweepSpec } from '../sim/sweep';
 import { SWEEP_KEYS, decodeSweep, encodeSweep } from './sweepParams';
 import {
+  SECTIONS,
+  configLeaves,
+  leafByPath,
+  type ConfigLeaf,
   LEGACY_DEFAULTS,
   SCHEMA_VERSION,
   defaultExperimentConfig,
-  experimentConfigSchema,
   parseExperimentConfig,
   type ExperimentConfig,
 } from '../sim/config';
-
-export const SECTIONS = ['experiment', 'crossbar', 'periphery', 'device', 'training'] as const;
-export type Section = (typeof SECTIONS)[number];
-
-export type LeafKind =
-  | { type: 'enum'; options: readonly string[] }
-  | { type: 'boolean' }
-  | {
-      type: 'number';
-      min: number | null;
-      minInclusive: boolean;
-      max: number | null;
-      maxInclusive: boolean;
-      integer: boolean;
-      /** The schema also accepts exactly 0 (a "0 = off/auto" literal) below `min`. */
-      zeroAllowed: boolean;
-    }
-  | { type: 'numberList'; length: number | null; integer: boolean };
-
-export interface ConfigLeaf {
-  /** Dotted path in ExperimentConfig, e.g. `periphery.adcBits`. */
-  path: string;
-  section: Section;
-  /** URL key: the path without its section, e.g. `adcBits`, `drift.enabled`. */
-  key: string;
-  kind: LeafKind;
-  /** The schema's one-line explanation (`.describe()`), if any. */
-  description: string | undefined;
-  defaultValue: unknown;
-  /** Validates one value of this field (no default filling). */
-  schema: z.ZodType;
-}
-
-type AnyDef = { type: string; innerType?: z.ZodType; [k: string]: unknown };
-const defOf = (s: z.ZodType) => (s as unknown as { def: AnyDef }).def;
-
-/** Strips default/prefault/optional wrappers, keeping the first description met on the way. */
-function unwrap(schema: z.ZodType): { inner: z.ZodType; description: string | undefined } {
-  let s = schema;
-  let description = s.description;
-  for (;;) {
-    const d = defOf(s);
-    if ((d.type === 'default' || d.type === 'prefault' || d.type === 'optional') && d.innerType) {
-      s = d.innerType;
-      description ??= s.description;
-    } else return { inner: s, description };
-  }
-}
-
-function numberKind(s: z.ZodType): Extract<LeafKind, { type: 'number' }> {
-  const n = s as unknown as { minValue: number | null; maxValue: number | null; isInt: boolean };
-  const checks =
-    (defOf(s).checks as { _zod: { def: { check: string; inclusive?: boolean } } }[] | undefined) ?? [];
-  const excl = (check: string) =>
-    checks.some((c) => c._zod.def.check === check && c._zod.def.inclusive === false);
-  const finite = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
-  const min = finite(n.minValue);
-  const max = finite(n.maxValue);
-  return {
-    type: 'number',
-    min: min !== null && Math.abs(min) >= Number.MAX_SAFE_INTEGER ? null : min,
-    minInclusive: !excl('greater_than'),
-    max: max !== null && Math.abs(max) >= Number.MAX_SAFE_INTEGER ? null : max,
-    maxInclusive: !excl('less_than'),
-    integer: n.isInt,
-    zeroAllowed: false,
-  };
-}
-
-function kindOf(s: z.ZodType, path: string): LeafKind {
-  const d = defOf(s);
-  switch (d.type) {
-    case 'enum':
-      return { type: 'enum', options: (s as unknown as { options: string[] }).options };
-    case 'boolean':
-      return { type: 'boolean' };
-    case 'number':
-      return numberKind(s);
-    case 'union': {
-      // The schema's "0 = off" idiom: z.union([z.literal(0), int(min, max)]).
-      const options = d.options as z.ZodType[];
-      const num = options.find((o) => defOf(o).type === 'number');
-      const zero = options.some(
-        (o) => defOf(o).type === 'literal' && (defOf(o).values as unknown[]).includes(0),
-      );
-      if (num && zero && options.length === 2) return { ...numberKind(num), zeroAllowed: true };
-      break;
-    }
-    case 'tuple': {
-      const items = d.items as z.ZodType[];
-      if (items.every((i) => defOf(i).type === 'number'))
-        return { type: 'numberList', length: items.length, integer: false };
-      break;
-    }
-    case 'array': {
-      const element = d.element as z.ZodType;
-      if (defOf(element).type === 'number')
-        return { type: 'numberList', length: null, integer: numberKind(element).integer };
-      break;
-    }
-  }
-  throw new Error(`urlCodec: no URL encoding for ${path} (zod type ${d.type})`);
-}
-
-function collectLeaves(): ConfigLeaf[] {
-  const defaults = defaultExperimentConfig() as unknown as Record<string, unknown>;
-  const out: ConfigLeaf[] = [];
-  const walk = (shape: Record<string, z.ZodType>, prefix: string[], section: Section) => {
-    for (const [name, field] of Object.entries(shape)) {
-      const { inner, description } = unwrap(field);
-      const path = [...prefix, name];
-      if (defOf(inner).type === 'object') {
-        walk((inner as unknown as { shape: Record<string, z.ZodType> }).shape, path, section);
-        continue;
-      }
-      const dotted = path.join('.');
-      out.push({
-        path: dotted,
-        section,
-        key: path.slice(1).join('.'),
-        kind: kindOf(inner, dotted),
-        description,
-        defaultValue: getPath(defaults, dotted),
-        schema: inner,
-      });
-    }
-  };
-  const top = (experimentConfigSchema as unknown as { shape: Record<string, z.ZodType> }).shape;
-  for (const section of SECTIONS) {
-    const { inner } = unwrap(top[section]!);
-    walk((inner as unknown as { shape: Record<string, z.ZodType> }).shape, [section], section);
-  }
-  const keys = new Set<string>();
-  for (const leaf of out) {
-    if (keys.has(leaf.key)) throw new Error(`urlCodec: two config fields share the URL key ${leaf.key}`);
-    keys.add(leaf.key);
-  }
-  return out;
-}
 
 export function getPath(obj: unknown, path: string): unknown {
   let cur = obj;
@@ -173,9 +36,6 @@ export function setPath<T>(obj: T, path: string, value: unknown): T {
   return { ...src, [head!]: rest.length === 0 ? value : setPath(src[head!], rest.join('.'), value) } as T;
 }
 
-/** Every leaf field of ExperimentConfig, in schema order. */
-export const configLeaves: readonly ConfigLeaf[] = collectLeaves();
-export const leafByPath: ReadonlyMap<string, ConfigLeaf> = new Map(configLeaves.map((l) => [l.path, l]));
 const leafByKey: ReadonlyMap<string, ConfigLeaf> = new Map(
   configLeaves.flatMap((l) => [
     [l.key, l],

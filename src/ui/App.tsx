@@ -3,7 +3,7 @@ import { readViewerOptions } from '../state/urlOptions';
 import { useLab } from '../state/store';
 import { startUrlSync } from '../state/urlSync';
 import { readSavedRuns, startRunsPersistence } from '../state/runsPersistence';
-import { SECTIONS } from '../state/urlCodec';
+import { SECTIONS } from '../sim/config';
 import { BackendBadge } from './BackendBadge';
 import { ConfigPanels } from './panels/ConfigPanels';
 import { LessonMenu, LessonPanel } from './lessons/LessonPanel';

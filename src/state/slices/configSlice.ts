@@ -4,9 +4,14 @@
  * schema rejects is refused and its message returned to the control that made it.
  */
 import { applyPreset as applySimPreset } from '../../sim/presets';
-import { defaultExperimentConfig, parseExperimentConfig, type ExperimentConfig } from '../../sim/config';
+import {
+  defaultExperimentConfig,
+  leafByPath,
+  parseExperimentConfig,
+  type ExperimentConfig,
+} from '../../sim/config';
 import { expandSweep, type SweepSpec } from '../../sim/sweep';
-import { decodeConfig, leafByPath, setPath } from '../urlCodec';
+import { decodeConfig, setPath } from '../urlCodec';
 import { lessonById } from '../lessons';
 import { errorMessage } from '../../sim/errors';
 import type { LabSlice } from '../store';

@@ -1,7 +1,6 @@
 import { useLab } from '../../state/store';
 import { lessonById, lessons } from '../../state/lessons';
-import { leafByPath } from '../../state/urlCodec';
-import { metaOf } from '../panels/fieldMeta';
+import { fieldInfo } from '../../sim/config';
 
 /** The lesson menu: each entry loads the lesson's settings (and its link into the address bar). */
 export function LessonMenu() {
@@ -60,7 +59,7 @@ export function LessonPanel() {
         <span className="muted small">Go to:</span>
         {lesson.focus.map((path) => (
           <button key={path} type="button" className="small-button" onClick={() => goToControl(path)}>
-            {metaOf(leafByPath.get(path)!).label}
+            {fieldInfo(path).label}
           </button>
         ))}
       </div>

@@ -1,8 +1,8 @@
 import { memo, useId, useState } from 'react';
 import { useLab } from '../../state/store';
-import { formatValue, getPath, isKeyHidden, leafByPath, parseLeafText } from '../../state/urlCodec';
+import { formatValue, getPath, isKeyHidden, parseLeafText } from '../../state/urlCodec';
 import { lessonById } from '../../state/lessons';
-import { metaOf } from './fieldMeta';
+import { fieldInfo, inactiveReason, leafByPath } from '../../sim/config';
 
 interface ConfigFieldProps {
   /** Dotted config path, e.g. `periphery.adcBits`. */
@@ -19,10 +19,10 @@ interface ConfigFieldProps {
 export const ConfigField = memo(function ConfigField({ path, label }: ConfigFieldProps) {
   const leaf = leafByPath.get(path);
   if (!leaf) throw new Error(`ConfigField: no config field ${path}`);
-  const meta = metaOf(leaf);
+  const meta = fieldInfo(path);
   const id = useId();
   const value = useLab((s) => getPath(s.config, path));
-  const inactive = useLab((s) => meta.inactive?.(s.config) ?? null);
+  const inactive = useLab((s) => inactiveReason(path, s.config));
   const hidden = useLab((s) => isKeyHidden(s.hidden, leaf.key));
   // Class mode may hide the explanations (`hide=help`); why a control has no effect still shows.
   const helpHidden = useLab((s) => s.hidden.includes('help'));

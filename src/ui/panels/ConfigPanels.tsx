@@ -1,8 +1,7 @@
 import { useLab } from '../../state/store';
-import { configLeaves, type Section } from '../../state/urlCodec';
 import { ConfigField } from './ConfigField';
 import { EffectBox } from './EffectBox';
-import { EFFECTS, isEffectPath, metaOf } from './fieldMeta';
+import { EFFECTS, configLeaves, fieldInfo, isEffectPath, type Section } from '../../sim/config';
 import { PresetPicker } from './PresetPicker';
 
 const SECTION_TITLES: Record<Section, { title: string; intro: string }> = {
@@ -20,8 +19,8 @@ function SectionPanel({ section }: { section: Section }) {
   const trainingIdle = useLab((s) => section === 'training' && s.config.experiment.routine !== 'training');
   if (hidden) return null;
   const leaves = configLeaves.filter((l) => l.section === section && !isEffectPath(l.path));
-  const basic = leaves.filter((l) => !metaOf(l).advanced);
-  const advanced = leaves.filter((l) => metaOf(l).advanced);
+  const basic = leaves.filter((l) => !fieldInfo(l.path).advanced);
+  const advanced = leaves.filter((l) => fieldInfo(l.path).advanced);
   const effects = EFFECTS.filter((e) => e.path.startsWith(`${section}.`));
   const { title, intro } = SECTION_TITLES[section];
   return (
@@ -53,7 +52,7 @@ function SectionPanel({ section }: { section: Section }) {
   );
 }
 
-/** Every part of ExperimentConfig, generated from the schema (labels and rules in fieldMeta.ts). */
+/** Every part of ExperimentConfig, generated from the schema (labels and rules: src/sim/config/fields.ts). */
 export function ConfigPanels() {
   const reset = useLab((s) => s.resetConfig);
   return (

@@ -1,9 +1,9 @@
 import { drawMomentOf } from '../../sim/config';
 import type { DrawMoment } from '../../sim/rng';
 import { useLab } from '../../state/store';
-import { configLeaves, getPath } from '../../state/urlCodec';
+import { getPath } from '../../state/urlCodec';
 import { ConfigField } from './ConfigField';
-import type { EffectInfo } from './fieldMeta';
+import { configLeaves, type EffectInfo } from '../../sim/config';
 
 const MOMENT_TEXT: Record<DrawMoment | 'none', { short: string; long: string }> = {
   programming: { short: 'per chip', long: 'Drawn once when the chip is programmed' },

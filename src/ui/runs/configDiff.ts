@@ -1,4 +1,5 @@
-import { configLeaves, formatValue, getPath, sameValue } from '../../state/urlCodec';
+import { configLeaves } from '../../sim/config';
+import { formatValue, getPath, sameValue } from '../../state/urlCodec';
 import type { ExperimentConfig } from '../../sim/config';
 
 /** URL keys of the fields whose values differ between the given configs (schema order). */

@@ -1,8 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useLab } from '../../state/store';
 import { currentQuery } from '../../state/urlSync';
-import { SECTIONS, configLeaves, type Section } from '../../state/urlCodec';
-import { metaOf } from '../panels/fieldMeta';
+import { SECTIONS, configLeaves, fieldInfo, type Section } from '../../sim/config';
 import { LinkField, copyLink } from './LinkField';
 
 const SECTION_LABELS: Record<Section, string> = {
@@ -84,7 +83,9 @@ export function ClassroomLinkBuilder() {
             {SECTIONS.map((section) => (
               <fieldset key={section} className="classroom-fields">
                 <legend>{SECTION_LABELS[section]}</legend>
-                {configLeaves.filter((l) => l.section === section).map((l) => box(l.key, metaOf(l).label))}
+                {configLeaves
+                  .filter((l) => l.section === section)
+                  .map((l) => box(l.key, fieldInfo(l.path).label))}
               </fieldset>
             ))}
           </details>

@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { DRIFT_TIME_MACHINE, PRESET_AXIS, type SweepAxis } from '../../sim/sweep';
 import { presets } from '../../sim/presets';
 import { useLab } from '../../state/store';
-import { formatValue, leafByPath, parseLeafText } from '../../state/urlCodec';
-import { metaOf } from '../panels/fieldMeta';
+import { formatValue, parseLeafText } from '../../state/urlCodec';
+import { fieldInfo, leafByPath } from '../../sim/config';
 import { SWEEPABLE, axisLabel } from './axes';
 
 interface AxisDraft {
@@ -69,7 +69,7 @@ function AxisEditor({
           <option value={PRESET_AXIS}>Preset</option>
           {SWEEPABLE.map((l) => (
             <option key={l.path} value={l.path}>
-              {metaOf(l).label} ({l.key})
+              {fieldInfo(l.path).label} ({l.key})
             </option>
           ))}
         </select>

@@ -1,7 +1,6 @@
 /** What a sweep can vary, and how an axis is named. */
 import { PRESET_AXIS } from '../../sim/sweep';
-import { configLeaves, leafByPath } from '../../state/urlCodec';
-import { metaOf } from '../panels/fieldMeta';
+import { configLeaves, fieldInfo, leafByPath } from '../../sim/config';
 
 /** Fields a sweep can vary: single values (numbers, switches, choices), not lists. */
 export const SWEEPABLE = configLeaves.filter(
@@ -11,5 +10,5 @@ export const SWEEPABLE = configLeaves.filter(
 /** "ADC bits", "Read time", "Preset". */
 export const axisLabel = (path: string): string => {
   const leaf = path === PRESET_AXIS ? undefined : leafByPath.get(path);
-  return leaf ? metaOf(leaf).label : path === PRESET_AXIS ? 'Preset' : path;
+  return leaf ? fieldInfo(path).label : path === PRESET_AXIS ? 'Preset' : path;
 };

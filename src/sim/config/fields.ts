@@ -1,28 +1,56 @@
 /**
- * What the schema does not say about a field: its label, unit, whether it is an "advanced" setting and
- * when it has an effect. Everything else (type, range, default, one-line explanation) comes from the
- * schema through `configLeaves` (src/state/urlCodec.ts), so controls never drift from it.
+ * What the schema does not say about each field, one row per field: its label, unit, a hint shown
+ * instead of the schema's explanation, whether it is an "advanced" setting, its options' labels, and
+ * *when it has an effect* (`enabledWhen`). Keyed by `ConfigPath`, a type derived from the config's
+ * leaves, and checked with `satisfies Record<ConfigPath, FieldInfo>`: a misspelt key, or a new field
+ * without its row, does not compile. Range, default and one-line explanation come from the schema
+ * (leaves.ts). The settings panels, the URL codec, the classroom-link builder, sweeps, the worker and the
+ * CLIs read this table.
  */
-import type { ExperimentConfig } from '../../sim/config';
-import type { DeviceEffect } from '../../sim/config';
-import type { ConfigLeaf } from '../../state/urlCodec';
+import type { DeviceEffect, ExperimentConfig } from './schema';
+import { configLeaves, leafByPath } from './leaves';
 
-export interface FieldMeta {
-  label?: string;
+/** Every leaf of a config object as a dotted path ('periphery.adcBits', 'device.drift.enabled', …). */
+type Leaves<T, P extends string = ''> = {
+  [K in keyof T & string]: T[K] extends readonly unknown[]
+    ? `${P}${K}`
+    : T[K] extends object
+      ? Leaves<T[K], `${P}${K}.`>
+      : `${P}${K}`;
+}[keyof T & string];
+
+export type ConfigPath = Exclude<Leaves<ExperimentConfig>, 'schemaVersion'>;
+
+/** A field has an effect only when `test` holds; `reason` says when, in words ("when weight bits > 0"). */
+export interface EnabledWhen {
+  test: (c: ExperimentConfig) => boolean;
+  reason: string;
+}
+
+export interface FieldInfo {
+  label: string;
   unit?: string;
   /** Shown instead of the schema's description (which is kept as the title). */
   hint?: string;
   /** Listed under "More settings". */
   advanced?: boolean;
-  /** Null when the field has an effect, else why it has none (the control is disabled). */
-  inactive?: (c: ExperimentConfig) => string | null;
+  /** Absent: always has an effect. */
+  enabledWhen?: EnabledWhen;
   optionLabels?: Record<string, string>;
 }
 
-const onlyWhen = (test: (c: ExperimentConfig) => boolean, reason: string) => (c: ExperimentConfig) =>
-  test(c) ? null : reason;
+const onlyWhen = (test: (c: ExperimentConfig) => boolean, reason: string): EnabledWhen => ({ test, reason });
 
-export const FIELD_META: Record<string, FieldMeta> = {
+const neurosimOnly = onlyWhen(
+  (c) => c.training.mode === 'insitu' && c.training.updateModel === 'neurosimNonlinear',
+  'in-situ with the NeuroSim model',
+);
+const pulsedOnly = onlyWhen(
+  (c) => c.training.mode === 'insitu' && c.training.updateModel !== 'neurosimNonlinear',
+  'in-situ with constant-step or soft-bounds',
+);
+
+export const FIELDS = {
   'experiment.model': { label: 'Model', optionLabels: { vgg8: 'VGG-8', googlenet: 'GoogLeNet' } },
   'experiment.routine': {
     label: 'Routine',
@@ -32,7 +60,7 @@ export const FIELD_META: Record<string, FieldMeta> = {
   'experiment.images': { label: 'Images' },
   'experiment.runs': {
     label: 'Runs',
-    inactive: onlyWhen((c) => c.experiment.routine === 'inference', 'inference only'),
+    enabledWhen: onlyWhen((c) => c.experiment.routine === 'inference', 'inference only'),
   },
   'experiment.seed': { label: 'Random seed' },
   'experiment.newChipEachRun': { label: 'New chip each run' },
@@ -45,17 +73,17 @@ export const FIELD_META: Record<string, FieldMeta> = {
   'crossbar.differentialSubtraction': {
     label: 'Pair subtraction',
     advanced: true,
-    inactive: onlyWhen((c) => c.crossbar.mapping === 'differential', 'differential mapping only'),
+    enabledWhen: onlyWhen((c) => c.crossbar.mapping === 'differential', 'differential mapping only'),
   },
   'crossbar.weightBits': { label: 'Weight bits', unit: 'bits' },
   'crossbar.weightQuantiser': {
     label: 'Weight quantiser',
     advanced: true,
-    inactive: onlyWhen((c) => c.crossbar.weightBits > 0, 'when weight bits > 0'),
+    enabledWhen: onlyWhen((c) => c.crossbar.weightBits > 0, 'when weight bits > 0'),
   },
   'crossbar.cellBits': {
     label: 'Bits per cell',
-    inactive: onlyWhen((c) => c.crossbar.weightBits > 0, 'when weight bits > 0'),
+    enabledWhen: onlyWhen((c) => c.crossbar.weightBits > 0, 'when weight bits > 0'),
   },
   'crossbar.onOffRatio': { label: 'On/off ratio', unit: 'G_max/G_min' },
   'crossbar.conductanceLevels': { label: 'Conductance levels' },
@@ -65,12 +93,12 @@ export const FIELD_META: Record<string, FieldMeta> = {
     label: 'w_max percentile',
     unit: '%',
     advanced: true,
-    inactive: onlyWhen((c) => c.crossbar.wMaxMode === 'percentile', 'when w_max from = percentile'),
+    enabledWhen: onlyWhen((c) => c.crossbar.wMaxMode === 'percentile', 'when w_max from = percentile'),
   },
   'crossbar.wMaxFixed': {
     label: 'Fixed w_max',
     advanced: true,
-    inactive: onlyWhen((c) => c.crossbar.wMaxMode === 'fixed', 'when w_max from = fixed'),
+    enabledWhen: onlyWhen((c) => c.crossbar.wMaxMode === 'fixed', 'when w_max from = fixed'),
   },
   'crossbar.rowOrder': {
     label: 'Conv row order',
@@ -80,7 +108,7 @@ export const FIELD_META: Record<string, FieldMeta> = {
       kernelMajor: '(kh, kw, cin) — TensorFlow',
       channelMajor: '(cin, kh, kw) — torch, MemTorch',
     },
-    inactive: onlyWhen((c) => c.crossbar.rowTiling === 'contiguous', 'when row tiling = contiguous'),
+    enabledWhen: onlyWhen((c) => c.crossbar.rowTiling === 'contiguous', 'when row tiling = contiguous'),
   },
   'crossbar.rowTiling': {
     label: 'Row tiling',
@@ -105,7 +133,10 @@ export const FIELD_META: Record<string, FieldMeta> = {
     label: 'Input percentile',
     unit: '%',
     advanced: true,
-    inactive: onlyWhen((c) => c.periphery.inputScaling === 'calibrated', 'when input scaling = calibrated'),
+    enabledWhen: onlyWhen(
+      (c) => c.periphery.inputScaling === 'calibrated',
+      'when input scaling = calibrated',
+    ),
   },
   'periphery.dacEncoding': { label: 'DAC encoding', advanced: true },
   'periphery.dacRounding': {
@@ -122,20 +153,20 @@ export const FIELD_META: Record<string, FieldMeta> = {
   'periphery.adcFixedFullScaleGmaxCurrents': {
     label: 'ADC fixed full scale',
     unit: 'G_max·V_read',
-    inactive: onlyWhen((c) => c.periphery.adcRange === 'fixed', 'when ADC range = fixed'),
+    enabledWhen: onlyWhen((c) => c.periphery.adcRange === 'fixed', 'when ADC range = fixed'),
   },
   'periphery.adcCalibrationPercentile': {
     label: 'ADC percentile',
     unit: '%',
     advanced: true,
-    inactive: onlyWhen((c) => c.periphery.adcRange === 'calibrated', 'when ADC range = calibrated'),
+    enabledWhen: onlyWhen((c) => c.periphery.adcRange === 'calibrated', 'when ADC range = calibrated'),
   },
   'periphery.calibrationImages': {
     label: 'Calibration images',
     unit: 'images',
     advanced: true,
     hint: 'Training images read once per chip to set the calibrated input and ADC ranges',
-    inactive: onlyWhen(
+    enabledWhen: onlyWhen(
       (c) =>
         c.periphery.inputScaling === 'calibrated' ||
         (c.periphery.adcRange === 'calibrated' && c.periphery.adcBits > 0),
@@ -145,7 +176,7 @@ export const FIELD_META: Record<string, FieldMeta> = {
   'periphery.adcDynamicScope': {
     label: 'Dynamic range scope',
     advanced: true,
-    inactive: onlyWhen((c) => c.periphery.adcRange === 'dynamic', 'when ADC range = dynamic'),
+    enabledWhen: onlyWhen((c) => c.periphery.adcRange === 'dynamic', 'when ADC range = dynamic'),
   },
   'periphery.adcLevels': { label: 'ADC levels', advanced: true },
   'periphery.adcRounding': { label: 'ADC rounding', advanced: true, hint: 'Rounding of output codes' },
@@ -155,7 +186,7 @@ export const FIELD_META: Record<string, FieldMeta> = {
     label: 'Max input reduction',
     advanced: true,
     hint: 'Largest factor the input is divided by before giving up',
-    inactive: onlyWhen(
+    enabledWhen: onlyWhen(
       (c) => c.periphery.boundManagement === 'iterative',
       'when bound management = iterative',
     ),
@@ -176,14 +207,14 @@ export const FIELD_META: Record<string, FieldMeta> = {
   'device.d2dVariation.model': { label: 'Model' },
   'device.d2dVariation.redrawEachBatch': {
     label: 'Redraw every batch',
-    inactive: onlyWhen(
+    enabledWhen: onlyWhen(
       (c) => c.device.d2dVariation.model !== 'conductanceRange',
       'multiplicative or additive model only',
     ),
   },
   'device.d2dVariation.redrawEachInputBit': {
     label: 'Redraw every input bit',
-    inactive: onlyWhen(
+    enabledWhen: onlyWhen(
       (c) =>
         c.device.d2dVariation.redrawEachBatch &&
         c.device.d2dVariation.model !== 'conductanceRange' &&
@@ -193,7 +224,7 @@ export const FIELD_META: Record<string, FieldMeta> = {
   },
   'device.d2dVariation.includeReference': {
     label: 'Vary reference columns',
-    inactive: onlyWhen((c) => c.crossbar.mapping === 'offset', 'offset mapping only'),
+    enabledWhen: onlyWhen((c) => c.crossbar.mapping === 'offset', 'offset mapping only'),
   },
   'device.programmingNoise.model': { label: 'Model' },
   'device.programmingNoise.sigma': {
@@ -203,16 +234,16 @@ export const FIELD_META: Record<string, FieldMeta> = {
   'device.programmingNoise.pcmCoefficientsMicroSiemens': {
     label: 'PCM coefficients c0, c1, c2',
     unit: 'µS',
-    inactive: onlyWhen((c) => c.device.programmingNoise.model === 'pcm', 'PCM model only'),
+    enabledWhen: onlyWhen((c) => c.device.programmingNoise.model === 'pcm', 'PCM model only'),
   },
   'device.programmingNoise.pcmGMaxRefSiemens': {
     label: 'PCM G_max ref',
     unit: 'S',
-    inactive: onlyWhen((c) => c.device.programmingNoise.model === 'pcm', 'PCM model only'),
+    enabledWhen: onlyWhen((c) => c.device.programmingNoise.model === 'pcm', 'PCM model only'),
   },
   'device.programmingNoise.pcmScale': {
     label: 'PCM scale',
-    inactive: onlyWhen((c) => c.device.programmingNoise.model === 'pcm', 'PCM model only'),
+    enabledWhen: onlyWhen((c) => c.device.programmingNoise.model === 'pcm', 'PCM model only'),
   },
   'device.stuckAt.fractionAtGmin': { label: 'Stuck at G_min', unit: 'fraction' },
   'device.stuckAt.fractionAtGmax': { label: 'Stuck at G_max', unit: 'fraction' },
@@ -220,12 +251,12 @@ export const FIELD_META: Record<string, FieldMeta> = {
   'device.drift.nuMean': {
     label: 'ν mean',
     hint: 'Mean drift exponent',
-    inactive: onlyWhen((c) => c.device.drift.nuModel === 'constant', 'constant ν model only'),
+    enabledWhen: onlyWhen((c) => c.device.drift.nuModel === 'constant', 'constant ν model only'),
   },
   'device.drift.nuStd': {
     label: 'ν std',
     hint: 'Spread of the drift exponent between devices',
-    inactive: onlyWhen((c) => c.device.drift.nuModel === 'constant', 'constant ν model only'),
+    enabledWhen: onlyWhen((c) => c.device.drift.nuModel === 'constant', 'constant ν model only'),
   },
   'device.drift.t0Seconds': { label: 't₀', unit: 's', hint: 'Time of programming reference' },
   'device.drift.readTimeSeconds': { label: 'Read time', unit: 's' },
@@ -255,71 +286,72 @@ export const FIELD_META: Record<string, FieldMeta> = {
   },
   'training.updateModel': {
     label: 'Update model',
-    inactive: onlyWhen((c) => c.training.mode === 'insitu', 'in-situ mode only'),
+    enabledWhen: onlyWhen((c) => c.training.mode === 'insitu', 'in-situ mode only'),
     optionLabels: {
       neurosimNonlinear: 'NeuroSim non-linear',
       constantStep: 'Constant step',
       softBounds: 'Soft bounds',
     },
   },
-};
+  'device.d2dVariation.enabled': { label: 'Device-to-device variation' },
+  'device.programmingNoise.enabled': { label: 'Programming noise' },
+  'device.stuckAt.enabled': { label: 'Stuck-at faults' },
+  'device.drift.enabled': { label: 'Conductance drift' },
+  'device.readNoise.enabled': { label: 'Read noise' },
+  'device.outputNoise.enabled': { label: 'Output noise' },
+  'device.irDrop.enabled': { label: 'IR drop' },
+  'periphery.adcNoise.enabled': { label: 'ADC noise' },
+  'training.neurosim.nlLtp': {
+    label: 'NL LTP',
+    hint: 'Non-linearity label of potentiation',
+    enabledWhen: neurosimOnly,
+  },
+  'training.neurosim.nlLtd': {
+    label: 'NL LTD',
+    hint: 'Non-linearity label of depression',
+    enabledWhen: neurosimOnly,
+  },
+  'training.neurosim.numLevels': { label: 'Conductance levels', unit: 'levels', enabledWhen: neurosimOnly },
+  'training.neurosim.d2dSigma': { label: 'd2d σ', enabledWhen: neurosimOnly },
+  'training.neurosim.c2cSigma': { label: 'c2c σ', enabledWhen: neurosimOnly },
+  'training.pulsed.dwMin': { label: 'Δw min', enabledWhen: pulsedOnly },
+  'training.pulsed.dwMinDtod': { label: 'Δw min d2d', enabledWhen: pulsedOnly },
+  'training.pulsed.dwMinStd': { label: 'Δw min std', enabledWhen: pulsedOnly },
+  'training.pulsed.upDown': { label: 'Up/down asymmetry', enabledWhen: pulsedOnly },
+  'training.pulsed.upDownDtod': { label: 'Up/down d2d', enabledWhen: pulsedOnly },
+  'training.pulsed.wMax': { label: 'w max', enabledWhen: pulsedOnly },
+  'training.pulsed.wMin': { label: 'w min', enabledWhen: pulsedOnly },
+  'training.pulsed.wMaxDtod': { label: 'w max d2d', enabledWhen: pulsedOnly },
+  'training.pulsed.wMinDtod': { label: 'w min d2d', enabledWhen: pulsedOnly },
+} satisfies Record<ConfigPath, FieldInfo>;
 
-const neurosimOnly = onlyWhen(
-  (c) => c.training.mode === 'insitu' && c.training.updateModel === 'neurosimNonlinear',
-  'in-situ with the NeuroSim model',
-);
-const pulsedOnly = onlyWhen(
-  (c) => c.training.mode === 'insitu' && c.training.updateModel !== 'neurosimNonlinear',
-  'in-situ with constant-step or soft-bounds',
-);
-
-const ACRONYMS: Record<string, string> = {
-  nl: 'NL',
-  ltp: 'LTP',
-  ltd: 'LTD',
-  d2d: 'd2d',
-  c2c: 'c2c',
-  dw: 'Δw',
-  dtod: 'd2d',
-  std: 'std',
-  w: 'w',
-};
-
-/** Label from the key when the table has none: `dwMinDtod` → "Δw min d2d". */
-function autoLabel(name: string): string {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(' ');
-  const text = words.map((w) => ACRONYMS[w.toLowerCase()] ?? w.toLowerCase()).join(' ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/** The row of `path` (any leaf path; the table has one for each). */
+export function fieldInfo(path: string): FieldInfo {
+  const info = (FIELDS as Record<string, FieldInfo>)[path];
+  if (!info) throw new Error(`no field ${path}`);
+  return info;
 }
 
-/** Unit from the name's suffix (the schema's naming rule: units live in field names). */
-function unitFromName(name: string): string | undefined {
-  if (name.endsWith('MicroSiemens')) return 'µS';
-  if (name.endsWith('Siemens')) return 'S';
-  if (name.endsWith('Volts')) return 'V';
-  if (name.endsWith('Seconds')) return 's';
-  if (name.endsWith('Ohms')) return 'Ω';
-  if (name.endsWith('Bits')) return 'bits';
-  return undefined;
+/** Null when the field has an effect under `config`, else why it has none. */
+export function inactiveReason(path: string, config: ExperimentConfig): string | null {
+  const when = fieldInfo(path).enabledWhen;
+  return when && !when.test(config) ? when.reason : null;
 }
 
-export interface ResolvedMeta extends FieldMeta {
-  label: string;
+/** Settings `config` sets away from their defaults that have no effect in it, each with the reason. */
+export function ignoredSettings(config: ExperimentConfig): { path: string; reason: string }[] {
+  const out: { path: string; reason: string }[] = [];
+  for (const leaf of configLeaves) {
+    const value = leaf.path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], config);
+    if (JSON.stringify(value) === JSON.stringify(leaf.defaultValue)) continue;
+    const reason = inactiveReason(leaf.path, config);
+    if (reason) out.push({ path: leaf.path, reason });
+  }
+  return out;
 }
 
-export function metaOf(leaf: ConfigLeaf): ResolvedMeta {
-  const explicit = FIELD_META[leaf.path] ?? {};
-  const name = leaf.path.split('.').pop()!;
-  let inactive = explicit.inactive;
-  if (!inactive && leaf.path.startsWith('training.neurosim.')) inactive = neurosimOnly;
-  if (!inactive && leaf.path.startsWith('training.pulsed.')) inactive = pulsedOnly;
-  return {
-    ...explicit,
-    label: explicit.label ?? autoLabel(name),
-    unit: explicit.unit ?? unitFromName(name),
-    inactive,
-  };
-}
+/** A label for a path: the field's, or the path itself for anything else. */
+export const labelOf = (path: string) => (leafByPath.has(path) ? fieldInfo(path).label : path);
 
 /** The non-idealities with a switch, where they live in the config, and a one-line explanation. */
 export interface EffectInfo {

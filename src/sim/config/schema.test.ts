@@ -5,7 +5,7 @@ import {
   parseExperimentConfig,
   SCHEMA_VERSION,
   withOverrides,
-} from './config';
+} from './schema';
 
 describe('ExperimentConfig schema', () => {
   it('fills every default from an empty object and the defaults are valid', () => {

@@ -8,7 +8,7 @@
  * Every random effect states when it is drawn (`drawMoments` below).
  */
 import { z } from 'zod';
-import type { DrawMoment } from './rng';
+import type { DrawMoment } from '../rng';
 
 /**
  * Version 2 changed the defaults of `experiment.images` (10,000 → 1,000: the embedded starter set) and

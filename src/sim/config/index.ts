@@ -1,0 +1,4 @@
+/** The experiment config: its schema (schema.ts), its leaf fields (leaves.ts) and their table (fields.ts). */
+export * from './schema';
+export * from './leaves';
+export * from './fields';
