@@ -7,7 +7,8 @@
  * (leaves.ts). The settings panels, the URL codec, the classroom-link builder, sweeps, the worker and the
  * CLIs read this table.
  */
-import type { DeviceEffect, ExperimentConfig } from './schema';
+import type { DeviceEffect } from './drawMoments';
+import type { ExperimentConfig } from './schema';
 import { configLeaves, leafByPath } from './leaves';
 
 /** Every leaf of a config object as a dotted path ('periphery.adcBits', 'device.drift.enabled', …). */

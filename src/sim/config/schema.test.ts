@@ -5,7 +5,7 @@ import {
   parseExperimentConfig,
   SCHEMA_VERSION,
   withOverrides,
-} from './schema';
+} from './index';
 
 describe('ExperimentConfig schema', () => {
   it('fills every default from an empty object and the defaults are valid', () => {

@@ -8,7 +8,6 @@
  * Every random effect states when it is drawn (`drawMoments` below).
  */
 import { z } from 'zod';
-import type { DrawMoment } from '../rng';
 
 /**
  * Version 2 changed the defaults of `experiment.images` (10,000 → 1,000: the embedded starter set) and
@@ -463,42 +462,4 @@ function deepMerge(base: unknown, patch: unknown): unknown {
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [key, value] of Object.entries(patch)) out[key] = deepMerge(out[key], value);
   return out;
-}
-
-/** The non-idealities, each with the moment its randomness is drawn (`null`: deterministic). */
-export type DeviceEffect =
-  | 'd2dVariation'
-  | 'programmingNoise'
-  | 'stuckAt'
-  | 'drift'
-  | 'readNoise'
-  | 'outputNoise'
-  | 'irDrop'
-  | 'adcNoise';
-
-export const drawMoments: Record<DeviceEffect, DrawMoment | null> = {
-  /** Once per simulated chip (per batch when `redrawEachBatch`; per read, i.e. per input bit, when also
-   *  `redrawEachInputBit`: NeuroSim's behaviour). */
-  d2dVariation: 'programming',
-  programmingNoise: 'programming',
-  stuckAt: 'programming',
-  /** ν is drawn per device at programming; G(t) is then deterministic in the read time. */
-  drift: 'programming',
-  readNoise: 'read',
-  outputNoise: 'read',
-  irDrop: null,
-  adcNoise: 'read',
-};
-
-/**
- * The draw moment of an effect under a given config: d2d moves to 'batch' when redrawn each batch, and to
- * 'read' when also redrawn for each input bit of bit-serial inputs (each bit is one read of the array).
- */
-export function drawMomentOf(effect: DeviceEffect, config: ExperimentConfig): DrawMoment | null {
-  const v = config.device.d2dVariation;
-  if (effect === 'd2dVariation' && v.redrawEachBatch) {
-    const bitSerial = config.periphery.dacMode === 'bitSerial' && config.periphery.dacBits > 0;
-    return v.redrawEachInputBit && bitSerial ? 'read' : 'batch';
-  }
-  return drawMoments[effect];
 }
