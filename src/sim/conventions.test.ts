@@ -30,35 +30,20 @@ import {
   type RefInput,
 } from './reference';
 import { createRng } from './rng';
-import { kernelShape, maxRelDiffExcept, randomArray, useCpuBackend } from './testUtils';
+import {
+  convLayer,
+  denseLayer,
+  kernelShape,
+  maxRelDiffExcept,
+  randomArray,
+  useCpuBackend,
+} from './testUtils';
 import { planLayer, type AnalogLayerSpec } from './tiling';
 
 beforeAll(useCpuBackend);
 
 const preset = (id: string, ...patches: DeepPartial<ExperimentConfig>[]) =>
   withOverrides(applyPreset(defaultExperimentConfig(), id), ...patches);
-
-const conv = (inChannels: number, outChannels: number, size = 6): AnalogLayerSpec => ({
-  name: 'conv',
-  kind: 'conv',
-  inChannels,
-  outChannels,
-  kernelSize: 3,
-  stride: 1,
-  padding: 1,
-  inputHeight: size,
-  inputWidth: size,
-});
-
-const dense = (K: number, N: number): AnalogLayerSpec => ({
-  name: 'fc',
-  kind: 'dense',
-  inChannels: K,
-  outChannels: N,
-  kernelSize: 1,
-  stride: 1,
-  padding: 'valid',
-});
 
 /** Inputs in float32: standard normal, or uniform in [0, 1) (post-ReLU-like) for non-negative layers. */
 function inputOf(spec: AnalogLayerSpec, batch: number, seed: number, nonNegative: boolean): RefInput {
@@ -103,7 +88,7 @@ describe('row order: MemTorch cuts torch’s (cin, kh, kw) unrolling into row ti
   it('lays rows out in channel-major order (hand-computed)', () => {
     // Cin = 2, 3 × 3 kernel, tiles of 4: torch row r = (c·3 + i)·3 + j holds HWIO row (i·3 + j)·2 + c.
     const cb = preset('memtorch', { crossbar: { tileRows: 4 } }).crossbar;
-    const plan = planLayer(conv(2, 3), cb);
+    const plan = planLayer(convLayer(2, 3), cb);
     expect(plan.tileRowIndex.map((t) => Array.from(t))).toEqual([
       [0, 2, 4, 6],
       [8, 10, 12, 14],
@@ -111,14 +96,14 @@ describe('row order: MemTorch cuts torch’s (cin, kh, kw) unrolling into row ti
       [7, 9, 11, 13],
       [15, 17],
     ]);
-    const km = planLayer(conv(2, 3), { ...cb, rowOrder: 'kernelMajor' });
+    const km = planLayer(convLayer(2, 3), { ...cb, rowOrder: 'kernelMajor' });
     expect(Array.from(km.tileRowIndex[0]!)).toEqual([0, 1, 2, 3]);
   });
 
   it('equals a plain loop over torch’s unfold with MemTorch’s per-tile, per-patch ADC', () => {
     // Continuous conductances and no device spread: the closed form of peer-conventions.md.
     const config = preset('memtorchAsShipped', { device: { d2dVariation: { enabled: false } } });
-    const spec = conv(3, 5);
+    const spec = convLayer(3, 5);
     const { layer, kernel } = program(spec, config);
     const input = inputOf(spec, 2, 4, false);
     const got = forward(layer, input);
@@ -183,7 +168,7 @@ describe('row order: MemTorch cuts torch’s (cin, kh, kw) unrolling into row ti
       const config = preset('memtorch', { device: { d2dVariation: { enabled: false } } }, patch, {
         crossbar: { tileRows: 7, tileCols: 4 },
       });
-      const spec = conv(3, 6);
+      const spec = convLayer(3, 6);
       const { layer } = program(spec, config);
       const input = inputOf(spec, 2, 5, false);
       const x = tf.tensor(input.data, input.shape);
@@ -268,19 +253,19 @@ function neurosimLoops(
 describe('NeuroSim sub-arrays: one kernel position each, channels past a multiple of 16 dropped as shipped', () => {
   it('lays rows out per kernel position (hand-computed)', () => {
     const cb = preset('neurosim').crossbar;
-    const five = planLayer(conv(5, 4), cb);
+    const five = planLayer(convLayer(5, 4), cb);
     expect(five.rowTiles).toBe(9);
     expect(five.tileRowIndex.map((t) => Array.from(t))[4]).toEqual([20, 21, 22, 23, 24]);
-    const keep = planLayer(conv(20, 4), cb);
+    const keep = planLayer(convLayer(20, 4), cb);
     expect(keep.tileRowIndex.map((t) => t.length)).toEqual(
       Array.from({ length: 18 }, (_, i) => (i % 2 ? 4 : 16)),
     );
     expect(Array.from(keep.tileRowIndex[3]!)).toEqual([36, 37, 38, 39]);
-    const drop = planLayer(conv(20, 4), preset('neurosimAsShipped').crossbar);
+    const drop = planLayer(convLayer(20, 4), preset('neurosimAsShipped').crossbar);
     expect(drop.tileRowIndex.map((t) => t[0])).toEqual(Array.from({ length: 9 }, (_, p) => 20 * p));
     expect(drop.mappedRows).toBe(9 * 16);
     // Fewer than 16 rows in a group: nothing is dropped (NeuroSim's numSubArray == 0 branch).
-    expect(planLayer(dense(12, 3), preset('neurosimAsShipped').crossbar).mappedRows).toBe(12);
+    expect(planLayer(denseLayer(12, 3), preset('neurosimAsShipped').crossbar).mappedRows).toBe(12);
   });
 
   for (const [C, id] of [
@@ -293,7 +278,7 @@ describe('NeuroSim sub-arrays: one kernel position each, channels past a multipl
         device: { d2dVariation: { enabled: false } },
         periphery: { inputScaling: 'none' },
       });
-      const spec = { ...conv(C, 4, 5), inputNonNegative: true };
+      const spec = { ...convLayer(C, 4, 5), inputNonNegative: true };
       const { layer, kernel } = program(spec, config);
       const input = inputOf(spec, 2, 6, true);
       const got = forward(layer, input);
@@ -314,7 +299,7 @@ describe('NeuroSim sub-arrays: one kernel position each, channels past a multipl
       device: { d2dVariation: { enabled: false } },
       periphery: { inputScaling: 'none' as const },
     };
-    const spec = { ...dense(20, 5), inputNonNegative: true };
+    const spec = { ...denseLayer(20, 5), inputNonNegative: true };
     const shipped = program(spec, preset('neurosimAsShipped', patch));
     const kept = program(spec, preset('neurosim', patch));
     const input = inputOf(spec, 4, 8, true);
@@ -332,7 +317,7 @@ describe('NeuroSim sub-arrays: one kernel position each, channels past a multipl
 describe('NeuroSim first layer (Cin = 3): unquantised inputs, no ADC, additive variation', () => {
   it('equals the exact product of the raw input with the 6-bit offset weights (L − 31.5)/32', () => {
     const config = preset('neurosim', { device: { d2dVariation: { enabled: false } } });
-    const spec = conv(3, 4);
+    const spec = convLayer(3, 4);
     const { layer, kernel } = program(spec, config);
     const input = inputOf(spec, 2, 7, false); // signed, like a normalised image
     const got = forward(layer, input);
@@ -369,7 +354,7 @@ describe('NeuroSim first layer (Cin = 3): unquantised inputs, no ADC, additive v
 
   it('its additive variation (σ = 0.1 of a cell level, per forward call) has the closed-form variance', () => {
     const config = preset('neurosim');
-    const spec = conv(3, 2, 4);
+    const spec = convLayer(3, 2, 4);
     const { layer } = program(spec, config);
     const input = inputOf(spec, 1, 11, false);
     const stats = empirical(layer, input, 300);
@@ -425,7 +410,7 @@ function zWorst(
 describe('NeuroSim variation: redrawn for every input bit, never on the reference column', () => {
   // ADC off so the closed form holds; everything else as the preset (offset mapping, 6-bit bit-serial).
   const config = preset('neurosim', { periphery: { adcBits: 0, inputScaling: 'none' } });
-  const spec = { ...dense(24, 3), inputNonNegative: true };
+  const spec = { ...denseLayer(24, 3), inputNonNegative: true };
 
   it('draws per read (each input bit), per forward call', () => {
     expect(drawMomentOf('d2dVariation', config)).toBe('read');
@@ -490,7 +475,7 @@ describe('aihwkit bound management: re-read only when a rounded output lies beyo
   // 3-bit ADC over ±12 (steps of 4, out_res 1/6), weights ≤ w_max = 1, one input vector of ones (ν = 1).
   const config = preset('aihwkit', { device: { outputNoise: { enabled: false } } });
   const read = (weights: number[]) => {
-    const spec = dense(weights.length, 1);
+    const spec = denseLayer(weights.length, 1);
     const layer = programAnalogLayer(spec, weights, null, config, createRng(1));
     const input = { data: weights.map(() => 1), shape: [1, weights.length] };
     const got = forward(layer, input)[0]!;
@@ -518,7 +503,7 @@ describe('aihwkit bound management: re-read only when a rounded output lies beyo
   it('tfjs equals the reference on a random layer, vectors re-read at several reductions', () => {
     const cfg = withOverrides(config, { periphery: { adcBits: 5 } });
     const K = 40;
-    const layer = programAnalogLayer(dense(K, 6), randomArray(K * 6, 21, 0.6), null, cfg, createRng(2));
+    const layer = programAnalogLayer(denseLayer(K, 6), randomArray(K * 6, 21, 0.6), null, cfg, createRng(2));
     const input = { data: randomArray(16 * K, 22), shape: [16, K] };
     const got = forward(layer, input);
     const { y, ambiguous } = referenceForwardDetailed(layer.chip, cfg, input);
@@ -532,15 +517,15 @@ describe('the new layouts and draws leak no tensor', () => {
   it('per-bit draws with read noise and IR drop, gathered row tiles, channel-major tiles, the first layer', () => {
     const cases: [AnalogLayerSpec, ExperimentConfig][] = [
       [
-        { ...conv(20, 5, 5), inputNonNegative: true },
+        { ...convLayer(20, 5, 5), inputNonNegative: true },
         preset('neurosim', {
           device: { readNoise: { enabled: true }, irDrop: { enabled: true } },
           periphery: { maxChunkElements: 1 << 16 },
         }),
       ],
-      [conv(3, 4, 5), preset('neurosim')],
-      [conv(3, 4, 5), preset('memtorch')],
-      [{ ...dense(20, 3), inputNonNegative: true }, preset('neurosimAsShipped')],
+      [convLayer(3, 4, 5), preset('neurosim')],
+      [convLayer(3, 4, 5), preset('memtorch')],
+      [{ ...denseLayer(20, 3), inputNonNegative: true }, preset('neurosimAsShipped')],
     ];
     for (const [spec, config] of cases) {
       const before = tf.memory().numTensors;

@@ -28,6 +28,7 @@ import {
   type DeepPartial,
   type ExperimentConfig,
 } from './index';
+import { denseLayer } from './testUtils';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const GOLDEN_DIR = process.env.GOLDEN_DEV_DIR ?? path.resolve(REPO_ROOT, '../shared/golden-dev');
@@ -215,15 +216,7 @@ function prepare(file: GoldenFile, batch: number): Prepared {
     const kernel = new Float64Array(K * N);
     for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) kernel[k * N + n] = W[n * K + k]!;
     return {
-      spec: {
-        name: L.name,
-        kind: 'dense',
-        inChannels: K,
-        outChannels: N,
-        kernelSize: 1,
-        stride: 1,
-        padding: 'valid',
-      },
+      spec: denseLayer(K, N, L.name),
       kernel,
       inputShape: [batch, K],
       toLab: (x) => x,

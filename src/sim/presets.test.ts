@@ -4,22 +4,16 @@ import { programAnalogLayer } from './analogLayer';
 import { defaultExperimentConfig, withOverrides, type DeepPartial, type ExperimentConfig } from './config';
 import { applyPreset, presets } from './presets';
 import { createRng } from './rng';
-import { useCpuBackend } from './testUtils';
-import type { AnalogLayerSpec } from './tiling';
+import { denseLayer, useCpuBackend } from './testUtils';
 
 beforeAll(useCpuBackend);
 
-const dense = (K: number, N: number): AnalogLayerSpec => ({
-  name: 'fc',
-  kind: 'dense',
-  inChannels: K,
-  outChannels: N,
-  kernelSize: 1,
-  stride: 1,
-  padding: 'valid',
-});
-
-function run(config: ExperimentConfig, W: number[][], X: number[][], spec = dense(W.length, W[0]!.length)) {
+function run(
+  config: ExperimentConfig,
+  W: number[][],
+  X: number[][],
+  spec = denseLayer(W.length, W[0]!.length),
+) {
   const kernel = tf.tensor2d(W);
   const x = tf.tensor2d(X);
   const layer = programAnalogLayer(spec, kernel.dataSync(), null, config, createRng(1));
@@ -90,16 +84,16 @@ describe('NeuroSim-style: 6-bit offset cells, reference column, bit-serial input
     const expected = [0, 1].map((n) =>
       X[0]!.reduce((s, x, j) => s + (Math.round(63 * x) / 64) * ((level(W[j]![n]!) - 31.5) / 32), 0),
     );
-    const got = run({ ...config }, W, X, { ...dense(3, 2), inputNonNegative: true })[0]!;
+    const got = run({ ...config }, W, X, { ...denseLayer(3, 2), inputNonNegative: true })[0]!;
     for (let n = 0; n < 2; n++) expect(got[n]).toBeCloseTo(expected[n]!, 5);
     // The encodings lose ≈ 3 %: weight 1 read with input 1 gives (63/64)·(31.5/32), not 1.
-    const one = run(config, [[1]], [[1]], { ...dense(1, 1), inputNonNegative: true })[0]![0]!;
+    const one = run(config, [[1]], [[1]], { ...denseLayer(1, 1), inputNonNegative: true })[0]![0]!;
     expect(one).toBeCloseTo((63 / 64) * ((63 - 31.5) / 32), 6);
   });
 
   it('its dynamic ADC range spans the whole batch: one image’s output depends on the others', () => {
     const config = preset('neurosim', { device: { d2dVariation: { enabled: false } } });
-    const spec = { ...dense(20, 3), inputNonNegative: true };
+    const spec = { ...denseLayer(20, 3), inputNonNegative: true };
     const W = Array.from({ length: 20 }, (_, j) => [Math.sin(j), Math.cos(3 * j), 0.5 - (j % 7) / 7]);
     const a = Array.from({ length: 20 }, (_, j) => (j % 5) / 4);
     const alone = run(config, W, [a, a.map((v) => v * 0.1)], spec)[0]!;

@@ -84,17 +84,38 @@ export const memtorchPreset: Preset = {
   },
 };
 
-export const memtorchAsShippedPreset: Preset = {
-  ...memtorchPreset,
-  id: 'memtorchAsShipped',
+/**
+ * A framework preset as its code ships rather than as its paper says: one crossbar setting changed, the
+ * description's sentence on it rewritten and the difference that setting corrected dropped.
+ */
+function asShipped(
+  base: Preset,
+  change: {
+    label: string;
+    rewrite: [said: string, shipped: string];
+    droppedDifference: string;
+    crossbar: DeepPartial<ExperimentConfig['crossbar']>;
+  },
+): Preset {
+  return {
+    ...base,
+    id: `${base.id}AsShipped`,
+    label: change.label,
+    description: base.description.replace(...change.rewrite),
+    differences: base.differences.filter((d) => !d.startsWith(change.droppedDifference)),
+    patch: { ...base.patch, crossbar: { ...base.patch.crossbar, ...change.crossbar } },
+  };
+}
+
+export const memtorchAsShippedPreset = asShipped(memtorchPreset, {
   label: 'MemTorch-style (as shipped)',
-  description: memtorchPreset.description.replace(
+  rewrite: [
     '"6 levels" meaning six conductance states per device',
     '"6 levels" requested but, as in MemTorch 1.1.6, silently not applied (continuous conductances)',
-  ),
-  differences: memtorchPreset.differences.filter((d) => !d.startsWith('Finite states')),
-  patch: { ...memtorchPreset.patch, crossbar: { ...memtorchPreset.patch.crossbar, conductanceLevels: 0 } },
-};
+  ],
+  droppedDifference: 'Finite states',
+  crossbar: { conductanceLevels: 0 },
+});
 
 export const neurosimPreset: Preset = {
   id: 'neurosim',
@@ -165,21 +186,16 @@ export const neurosimPreset: Preset = {
   },
 };
 
-export const neurosimAsShippedPreset: Preset = {
-  ...neurosimPreset,
-  id: 'neurosimAsShipped',
+export const neurosimAsShippedPreset = asShipped(neurosimPreset, {
   label: 'NeuroSim-style (as shipped)',
-  description: neurosimPreset.description.replace(
+  rewrite: [
     'Sub-arrays hold 16 input channels of one kernel position (i, j) each;',
     'Sub-arrays hold 16 input channels of one kernel position (i, j) each, and, as NeuroSim V2.1 ships, only int(Cin/16) ' +
       'of them are built: channels past the last multiple of 16 are silently dropped;',
-  ),
-  differences: neurosimPreset.differences.filter((d) => !d.startsWith('Channels past')),
-  patch: {
-    ...neurosimPreset.patch,
-    crossbar: { ...neurosimPreset.patch.crossbar, partialRowTiles: 'drop' },
-  },
-};
+  ],
+  droppedDifference: 'Channels past',
+  crossbar: { partialRowTiles: 'drop' },
+});
 
 export const aihwkitPreset: Preset = {
   id: 'aihwkit',

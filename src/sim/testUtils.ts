@@ -36,27 +36,39 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return scale === 0 ? diff : diff / scale;
 }
 
-export const denseSpec: AnalogLayerSpec = {
-  name: 'dense',
+/** A dense layer of `inChannels` inputs and `outChannels` outputs. */
+export const denseLayer = (inChannels: number, outChannels: number, name = 'fc'): AnalogLayerSpec => ({
+  name,
   kind: 'dense',
-  inChannels: 37,
-  outChannels: 11,
+  inChannels,
+  outChannels,
   kernelSize: 1,
   stride: 1,
   padding: 'valid',
-};
+});
 
-export const convSpec: AnalogLayerSpec = {
+/** A 3×3 conv layer on a `size` × `size` input, stride 1 and 'same' (1-pixel) padding unless said. */
+export const convLayer = (
+  inChannels: number,
+  outChannels: number,
+  size = 6,
+  geometry: Partial<Pick<AnalogLayerSpec, 'stride' | 'padding'>> = {},
+): AnalogLayerSpec => ({
   name: 'conv',
   kind: 'conv',
-  inChannels: 3,
-  outChannels: 7,
+  inChannels,
+  outChannels,
   kernelSize: 3,
-  stride: 2,
-  padding: 'same',
-  inputHeight: 7,
-  inputWidth: 7,
-};
+  stride: 1,
+  padding: 1,
+  inputHeight: size,
+  inputWidth: size,
+  ...geometry,
+});
+
+export const denseSpec = denseLayer(37, 11, 'dense');
+
+export const convSpec = convLayer(3, 7, 7, { stride: 2, padding: 'same' });
 
 /** Max relative difference over the entries not flagged in `skip` (scale: max |b| over all entries). */
 export function maxRelDiffExcept(a: ArrayLike<number>, b: ArrayLike<number>, skip: Uint8Array): number {
