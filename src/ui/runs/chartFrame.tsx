@@ -16,6 +16,8 @@ export const SERIES_STYLE = (k: number) => ({
   strokeDasharray: DASHES[Math.floor(k / COLOURS.length) % DASHES.length],
 });
 
+const EXPORTERS = { png: chartToPng, svg: chartToSvg };
+
 interface LegendItem {
   label: string;
   stroke: string;
@@ -51,35 +53,25 @@ export function ChartFrame({
       <figcaption>
         <span>{title}</span>
         <span className="buttons">
-          <button
-            type="button"
-            className="small-button"
-            disabled={points === 0}
-            onClick={() => {
-              if (!ref.current) return;
-              chartToPng(ref.current, title).then(
-                (blob) => download(`crossbar-lab-${testId}.png`, blob),
-                (e: unknown) => setError(errorMessage(e)),
-              );
-            }}
-          >
-            Save PNG
-          </button>
-          <button
-            type="button"
-            className="small-button"
-            disabled={points === 0}
-            onClick={() => {
-              if (!ref.current) return;
-              try {
-                download(`crossbar-lab-${testId}.svg`, chartToSvg(ref.current, title));
-              } catch (e) {
-                setError(errorMessage(e));
-              }
-            }}
-          >
-            Save SVG
-          </button>
+          {(['png', 'svg'] as const).map((format) => (
+            <button
+              key={format}
+              type="button"
+              className="small-button"
+              disabled={points === 0}
+              onClick={() => {
+                const chart = ref.current;
+                if (!chart) return;
+                // async: a synchronous throw (SVG) rejects like a failed rasterisation (PNG).
+                (async () => EXPORTERS[format](chart, title))().then(
+                  (file) => download(`crossbar-lab-${testId}.${format}`, file),
+                  (e: unknown) => setError(errorMessage(e)),
+                );
+              }}
+            >
+              Save {format.toUpperCase()}
+            </button>
+          ))}
         </span>
       </figcaption>
       <div
