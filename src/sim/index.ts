@@ -63,6 +63,7 @@ export { programAnalogLayer, type AnalogLayer, type TileInspection } from './ana
 export { im2col } from './im2col';
 export { presets, applyPreset, type Preset } from './presets';
 export {
+  costOptionsOf,
   estimateCost,
   estimateLayerCost,
   describeEstimate,
