@@ -19,7 +19,14 @@ import { DigitalRunner, type ModelDefinition, type WeightMap } from '../../model
 import type { ExperimentConfig } from '../../sim/config';
 import { estimateCost } from '../../sim/cost';
 import { createRng, type Rng } from '../../sim/rng';
-import { chipKey, expandSweep, type SweepPointSpec, type SweepSpec } from '../../sim/sweep';
+import {
+  MAX_RUNNER_SWEEP_POINTS,
+  MAX_SWEEP_POINTS,
+  chipKey,
+  expandSweep,
+  type SweepPointSpec,
+  type SweepSpec,
+} from '../../sim/sweep';
 import {
   AnalogRunner,
   ProgrammedModel,
@@ -66,7 +73,10 @@ export interface InferenceInputs {
   points?: readonly number[] | null;
 }
 
-/** The points of a sweep (or the config alone) the job runs; throws for an index not in the grid. */
+/**
+ * The points of a sweep (or the config alone) the job runs; throws for an index not in the grid. A grid
+ * with chosen points (the command-line runner's shards) may be larger than the lab's MAX_SWEEP_POINTS.
+ */
 export function pointsToRun(
   config: ExperimentConfig,
   sweep: SweepSpec | null,
@@ -76,7 +86,7 @@ export function pointsToRun(
     if (only !== null) throw new Error('Only a sweep has points to choose from.');
     return { points: [{ index: 0, values: [], config }], gridSize: 1 };
   }
-  const grid = expandSweep(config, sweep);
+  const grid = expandSweep(config, sweep, only === null ? MAX_SWEEP_POINTS : MAX_RUNNER_SWEEP_POINTS);
   if (only === null) return { points: grid, gridSize: grid.length };
   const missing = only.filter((i) => !grid.some((p) => p.index === i));
   if (missing.length > 0)
