@@ -136,7 +136,11 @@ describe('merging the slices of a sweep', () => {
       'their images differ (testSet: "full" vs "starter")',
     );
     expect(message([shard0, other({ weights: { source: 'shipped', sha256: 'cd'.repeat(32) } })])).toContain(
-      'their weights differ (sha256: ',
+      `their weights differ ("${'ab'.repeat(32)}" vs "${'cd'.repeat(32)}")`,
+    );
+    // The same weights from another folder are the same weights.
+    expect(message([shard0, other({ weights: { source: '/mnt/w', sha256: 'ab'.repeat(32) } })])).toBe(
+      'merged',
     );
     expect(message([shard0, other({ backend: 'cpu' })])).toContain('their backends differ ("wasm" vs "cpu")');
     expect(message([shard0, other({ baselineAccuracy: 0.75 })])).toBe(

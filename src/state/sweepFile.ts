@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { RunData, SweepPointResult } from '../engine/protocol';
 import { SCHEMA_VERSION, parseExperimentConfig, type ExperimentConfig } from '../sim/config';
-import { expandSweep, shardOf, type SweepSpec } from '../sim/sweep';
+import { MAX_RUNNER_SWEEP_POINTS, expandSweep, shardOf, type SweepSpec } from '../sim/sweep';
 import { errorMessage } from '../sim/errors';
 import { sweepPointSchema, sweepSpecSchema } from './runsFile';
 
@@ -59,14 +59,18 @@ export function sweepFileOf(
   const assigned = (fields.shard ? shardOf(all, fields.shard.index, fields.shard.count) : all).map(
     (p) => p.index,
   );
+  const { config, sweep, shard, points, ...rest } = fields;
   return {
     app: 'Crossbar Lab',
     format: SWEEP_FILE_FORMAT,
     schemaVersion: SCHEMA_VERSION,
-    ...fields,
+    config,
+    sweep,
     gridSize,
+    shard,
     assigned,
-    points: [...fields.points].sort((a, b) => a.index - b.index),
+    ...rest,
+    points: [...points].sort((a, b) => a.index - b.index),
   };
 }
 
@@ -126,7 +130,7 @@ export function parseSweepFile(text: string, name: string): SweepFileResult {
   }
   let grid;
   try {
-    grid = expandSweep(config.config, raw.sweep);
+    grid = expandSweep(config.config, raw.sweep, MAX_RUNNER_SWEEP_POINTS);
   } catch (error) {
     return refuse(`its sweep does not apply to its config (${errorMessage(error)})`);
   }
@@ -154,6 +158,9 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string | nul
   return `${path ? `${path}: ` : ''}${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
 }
 
+/** What must match for two files to have used the same weights: their digest, else where they came from. */
+const weightsIdentity = (file: SweepFile) => file.weights.sha256 ?? file.weights.source;
+
 export type MergeResult = { ok: true; file: SweepFile; missing: number[] } | { ok: false; message: string };
 
 /**
@@ -170,7 +177,7 @@ export function mergeSweepFiles(files: readonly { name: string; file: SweepFile 
       ['configs', first.file.config, file.config],
       ['sweeps', first.file.sweep, file.sweep],
       ['images', first.file.data, file.data],
-      ['weights', first.file.weights, file.weights],
+      ['weights', weightsIdentity(first.file), weightsIdentity(file)],
       ['backends', first.file.backend, file.backend],
     ];
     for (const [what, a, b] of checks) {
