@@ -3,7 +3,7 @@
  * the series colours and dashes, and axes that measure nothing in the DOM.
  */
 import { useState, type ReactNode } from 'react';
-import type { XAxisTickContentProps, YAxisTickContentProps } from 'recharts';
+import { ReferenceLine, type XAxisTickContentProps, type YAxisTickContentProps } from 'recharts';
 import { errorMessage } from '../../sim/errors';
 import { useElementWidth } from '../useElementWidth';
 import { chartToPng, download } from './exporters';
@@ -34,6 +34,7 @@ export function ChartFrame({
   points,
   series,
   legend,
+  dataAttributes,
   children,
 }: {
   title: string;
@@ -42,6 +43,8 @@ export function ChartFrame({
   points: number;
   series: number;
   legend: LegendItem[];
+  /** More `data-*` attributes of the chart element, for tests (e.g. `{ 'data-front': 3 }`). */
+  dataAttributes?: Record<`data-${string}`, string | number>;
   children: (width: number) => ReactNode;
 }) {
   const [ref, width] = useElementWidth<HTMLDivElement>(640);
@@ -71,6 +74,7 @@ export function ChartFrame({
         data-testid={testId ?? undefined}
         data-points={points}
         data-series={series}
+        {...dataAttributes}
       >
         {legend.length > 0 && (
           <ul className="chart-legend">
@@ -150,4 +154,17 @@ export function xAxisTitle(value: string) {
       );
     },
   };
+}
+
+/** The digital network's accuracy on the same images (a fraction) as a dashed line labelled "digital". */
+export function digitalAccuracyLine(baselineAccuracy: number | null) {
+  if (baselineAccuracy === null) return null;
+  return (
+    <ReferenceLine
+      y={100 * baselineAccuracy}
+      stroke="var(--muted)"
+      strokeDasharray="2 3"
+      label={{ value: 'digital', position: 'insideTopRight', fill: 'var(--muted)' }}
+    />
+  );
 }
