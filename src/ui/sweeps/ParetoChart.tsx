@@ -11,6 +11,7 @@ import {
 } from '../runs/chartFrame';
 import { COST_METRICS, tradeOffPoints, type CostMetric, type TradeOffPoint } from './pareto';
 import { costScale, shortNumber } from './scales';
+import { formatAxisValue } from './sweepData';
 import { pointLabel, useLoadPoint, type SweepChartRun } from './sweepRun';
 
 const FRONT = 'var(--series-1)';
@@ -18,27 +19,39 @@ const OTHER = 'var(--muted)';
 /** Front points listed as buttons under the chart (keyboard access to loading them), at most. */
 const LISTED = 12;
 
-/** A point as a circle that loads its settings when clicked. */
+/** Points are labelled with their values on the chart up to this many (more would overlap). */
+const LABELLED = 24;
+
+/**
+ * A point as a circle that loads its settings when clicked, with its values beside it (plain SVG text:
+ * nothing measured).
+ */
 function PointShape(props: {
   cx?: number;
   cy?: number;
   payload?: TradeOffPoint;
+  label: ((p: TradeOffPoint) => string) | null;
   onLoad: (p: TradeOffPoint) => void;
 }) {
-  const { cx, cy, payload, onLoad } = props;
+  const { cx, cy, payload, label, onLoad } = props;
   if (cx === undefined || cy === undefined || !payload) return null;
   const front = payload.onFront;
   return (
-    <circle
-      cx={cx}
-      cy={cy}
-      r={front ? 6 : 4.5}
-      fill={front ? FRONT : 'var(--panel)'}
-      stroke={front ? FRONT : OTHER}
-      strokeWidth={2}
-      style={{ cursor: 'pointer' }}
-      onClick={() => onLoad(payload)}
-    />
+    <g style={{ cursor: 'pointer' }} onClick={() => onLoad(payload)}>
+      <circle
+        cx={cx}
+        cy={cy}
+        r={front ? 6 : 4.5}
+        fill={front ? FRONT : 'var(--panel)'}
+        stroke={front ? FRONT : OTHER}
+        strokeWidth={2}
+      />
+      {label && (
+        <text x={cx + 8} y={cy + 14} fontSize={11} fill="var(--muted)">
+          {label(payload)}
+        </text>
+      )}
+    </g>
   );
 }
 
@@ -61,7 +74,14 @@ export const ParetoChart = memo(function ParetoChart({ run }: { run: SweepChartR
     [points],
   );
   const { label, unit } = COST_METRICS[metric];
-  const shape = (props: unknown) => <PointShape {...(props as object)} onLoad={(p) => load(p.values)} />;
+  // Each point's values as the axes show them ("5", or "4 / 64" on a grid).
+  const valuesText =
+    points.length <= LABELLED
+      ? (p: TradeOffPoint) => run.sweep.axes.map((a, i) => formatAxisValue(a.path, p.values[i]!)).join(' / ')
+      : null;
+  const shape = (props: unknown) => (
+    <PointShape {...(props as object)} label={valuesText} onLoad={(p) => load(p.values)} />
+  );
   const selectId = `pareto-metric-${run.id}`;
   return (
     <div className="pareto">
