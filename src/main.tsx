@@ -7,6 +7,8 @@ import './ui/inspector/inspector.css';
 import './ui/runs/runs.css';
 import './ui/share/share.css';
 import './ui/image/image.css';
+import './ui/sweeps/sweeps.css';
+import './ui/cost/cost.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -16,6 +16,26 @@ export class UsageError extends Error {}
  * looks like a flag must be written `--from=-x`), and a value given to a boolean flag.
  */
 export function parseFlags<const O extends FlagSpecs>(args: readonly string[], options: O) {
+  checkTokens(args, options, false);
+  return parseArgs({ args: [...args], options, strict: true }).values;
+}
+
+/**
+ * `parseFlags` for a command that also takes plain arguments (a subcommand, file names): the same
+ * refusals for flags, and the arguments that are not flags, in order.
+ */
+export function parseCommandLine<const O extends FlagSpecs>(args: readonly string[], options: O) {
+  checkTokens(args, options, true);
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options,
+    strict: true,
+    allowPositionals: true,
+  });
+  return { values, positionals };
+}
+
+function checkTokens(args: readonly string[], options: FlagSpecs, allowPositionals: boolean): void {
   const { tokens } = parseArgs({
     args: [...args],
     options,
@@ -24,7 +44,8 @@ export function parseFlags<const O extends FlagSpecs>(args: readonly string[], o
     tokens: true,
   });
   for (const token of tokens) {
-    if (token.kind === 'positional') throw new UsageError(`unknown option ${token.value}`);
+    if (token.kind === 'positional' && !allowPositionals)
+      throw new UsageError(`unknown option ${token.value}`);
     if (token.kind !== 'option') continue;
     const spec = options[token.name];
     if (!spec) throw new UsageError(`unknown option ${token.rawName}`);
@@ -34,5 +55,4 @@ export function parseFlags<const O extends FlagSpecs>(args: readonly string[], o
     if (spec.type === 'string' && (!value || (!token.inlineValue && value.startsWith('-'))))
       throw new UsageError(`${token.rawName} needs a value`);
   }
-  return parseArgs({ args: [...args], options, strict: true }).values;
 }

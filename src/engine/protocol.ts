@@ -4,6 +4,7 @@
  * written as `api satisfies EngineApi`; the main thread talks to it through `Comlink.Remote<EngineApi>`
  * (src/engine/client.ts) and imports nothing else from the worker.
  */
+import type { LinearLayerSpec } from '../models/layers';
 import type { ModelName } from '../models/model';
 import type { ChosenFile } from '../models/weightsArchive';
 import type { ExperimentConfig } from '../sim/config';
@@ -281,6 +282,11 @@ export interface EngineApi {
   useWeightsFiles(files: ChosenFile[], source: string): Promise<WeightsInUse>;
   /** Goes back to the weights that ship with the app. */
   useShippedWeights(model: ModelName): Promise<WeightsInUse>;
+  /**
+   * The model's conv and dense layers in forward order, as plain data (for the floorplan and the cost
+   * estimate; the main thread never loads tfjs). Answered between batches while a job runs.
+   */
+  modelLayers(model: ModelName): LinearLayerSpec[];
   stop(): void;
   pause(): void;
   resume(): void;

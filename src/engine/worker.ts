@@ -233,6 +233,11 @@ const api = {
     return runExclusive(async () => describeWeights(name, await models.useShipped(name)));
   },
 
+  /** Plain layer specs: the main thread gets them here instead of loading tfjs with src/models. */
+  modelLayers(name) {
+    return [...getModel(name).linearLayers];
+  },
+
   stop() {
     activeJob?.stop();
   },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultExperimentConfig } from './config';
 import { presets } from './presets';
-import { PRESET_AXIS, chipKey, expandSweep, shardOf } from './sweep';
+import { MAX_RUNNER_SWEEP_POINTS, PRESET_AXIS, chipKey, expandSweep, shardOf } from './sweep';
 
 const base = defaultExperimentConfig();
 
@@ -57,6 +57,15 @@ describe('sweeps', () => {
         { path: 'periphery.adcBits', values: [5] },
       ]),
     ).toMatch(/different settings/);
+    // 40 × 40 = 1,600 points: too many for the lab, not for the command-line runner.
+    const big = Array.from({ length: 40 }, (_, i) => i + 1);
+    const grid = [
+      { path: 'experiment.runs', values: big },
+      { path: 'experiment.images', values: big },
+    ];
+    expect(refusal(grid)).toMatch(/1600 points; at most 1000 run in the lab/);
+    expect(expandSweep(base, { axes: grid }, MAX_RUNNER_SWEEP_POINTS)).toHaveLength(1600);
+    expect(() => expandSweep(base, { axes: grid }, 1599)).toThrow('at most 1599 run in one sweep');
   });
 
   it('gives points that program the same chip the same chip key, and others a different one', () => {

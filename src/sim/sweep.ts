@@ -44,6 +44,9 @@ export const DRIFT_TIME_MACHINE: SweepSpec = {
 /** More points than this is a job for the command-line runner, split over machines (`--shard`). */
 export const MAX_SWEEP_POINTS = 1000;
 
+/** The most points the command-line runner expands (every shard expands the whole grid to pick its slice). */
+export const MAX_RUNNER_SWEEP_POINTS = 1_000_000;
+
 /**
  * Fields a point can change without programming a new chip: they act when the chip is read. Points
  * that differ only in these share one programmed chip (the engine reads it at each point's settings).
@@ -89,8 +92,15 @@ export function pointConfig(
   return config;
 }
 
-/** Every point of the grid, row-major; throws one plain sentence for a bad axis or value. */
-export function expandSweep(base: ExperimentConfig, spec: SweepSpec): SweepPointSpec[] {
+/**
+ * Every point of the grid, row-major; throws one plain sentence for a bad axis or value, or for more
+ * than `maxPoints` points (the lab's limit unless the command-line runner asks for its own).
+ */
+export function expandSweep(
+  base: ExperimentConfig,
+  spec: SweepSpec,
+  maxPoints = MAX_SWEEP_POINTS,
+): SweepPointSpec[] {
   const { axes } = spec;
   if (axes.length < 1 || axes.length > 2) throw new Error('A sweep has one or two axes.');
   if (axes.length === 2 && axes[0]!.path === axes[1]!.path)
@@ -98,9 +108,11 @@ export function expandSweep(base: ExperimentConfig, spec: SweepSpec): SweepPoint
   for (const axis of axes)
     if (axis.values.length === 0) throw new Error(`The sweep's axis ${axis.path} has no values.`);
   const total = axes.reduce((n, a) => n * a.values.length, 1);
-  if (total > MAX_SWEEP_POINTS)
+  if (total > maxPoints)
     throw new Error(
-      `The sweep has ${total} points; at most ${MAX_SWEEP_POINTS} run in the lab (split larger ones with npm run sweep -- --shard).`,
+      maxPoints === MAX_SWEEP_POINTS
+        ? `The sweep has ${total} points; at most ${MAX_SWEEP_POINTS} run in the lab (split larger ones with npm run sweep -- --shard).`
+        : `The sweep has ${total} points; at most ${maxPoints} run in one sweep.`,
     );
   const points: SweepPointSpec[] = [];
   const [first, second] = axes as [SweepAxis, SweepAxis | undefined];

@@ -207,3 +207,6 @@ export function runsFromJson(text: string): { ok: true; runs: RunRecord[] } | { 
   }
   return { ok: true, runs };
 }
+
+/** The schemas of a sweep and its points, for the sweep results file (src/state/sweepFile.ts). */
+export { sweepPoint as sweepPointSchema, sweepSpec as sweepSpecSchema };

@@ -1,6 +1,8 @@
-import { useState, type KeyboardEvent } from 'react';
+import { useEffect, useState, type KeyboardEvent } from 'react';
 import { useLab } from '../state/store';
+import { CostEstimatePanel } from './cost/CostEstimatePanel';
 import { Floorplan } from './floorplan/Floorplan';
+import { loadModelLayers } from './floorplan/useModelLayers';
 import { SweepCharts } from './sweeps/SweepCharts';
 import { SingleImageView } from './image/SingleImageView';
 import { RunControls } from './runs/RunControls';
@@ -22,6 +24,11 @@ type TabId = (typeof TABS)[number]['id'];
  */
 export function Workspace() {
   const hidden = useLab((s) => s.hidden);
+  const model = useLab((s) => s.config.experiment.model);
+  // The layer specs (floorplan, cost estimate) come from the worker: ask while it is idle.
+  useEffect(() => {
+    loadModelLayers(model).catch(() => undefined);
+  }, [model]);
   const tabs = TABS.filter((t) => !hidden.includes(t.id));
   const [chosen, setChosen] = useState<TabId>('runs');
   const active = tabs.find((t) => t.id === chosen)?.id ?? tabs[0]?.id;
@@ -55,7 +62,12 @@ export function Workspace() {
       </div>
       {active && (
         <div id={`panel-${active}`} role="tabpanel" aria-labelledby={`tab-${active}`} className="tab-panel">
-          {active === 'floorplan' && <Floorplan />}
+          {active === 'floorplan' && (
+            <>
+              <Floorplan />
+              <CostEstimatePanel />
+            </>
+          )}
           {active === 'image' && <SingleImageView />}
           {active === 'runs' && (
             <section className="panel" aria-labelledby="runs-title">

@@ -13,7 +13,7 @@ import { createRng } from '../../sim/rng';
 import { AnalogRunner, ProgrammedModel } from '../analogRunner';
 import { JobControl } from '../jobControl';
 import type { ExperimentProgress, RunSummary } from '../protocol';
-import { InvalidResult, runInferenceJob, type InferenceInputs } from './inferenceJob';
+import { InvalidResult, pointsToRun, runInferenceJob, type InferenceInputs } from './inferenceJob';
 import { toAnalogSpec } from '../analogRunner';
 import { estimateCost } from '../../sim/cost';
 import type { SweepSpec } from '../../sim/sweep';
@@ -167,11 +167,11 @@ describe('inference routine', () => {
       experiment: { model: 'vgg8', images: 40, runs: 2, seed: 3 },
       periphery: { adcBits: 6 },
     });
-    async function sweep(spec: SweepSpec | null, base = config) {
+    async function sweep(spec: SweepSpec | null, base = config, points: number[] | null = null) {
       const weights = nonTrivialWeights(narrow, 11);
       const messages: ExperimentProgress[] = [];
       const result = await runInferenceJob(
-        inputsFor(base, weights, spec),
+        { ...inputsFor(base, weights, spec), points },
         new JobControl(),
         (p) => messages.push(p),
         0,
@@ -195,6 +195,10 @@ describe('inference routine', () => {
         accuracies(whole.result.sweepPoints[1]!.runs),
       );
       expect(accuracies(plain.result.runs)).toEqual(accuracies(whole.result.sweepPoints[1]!.runs));
+      // The same point chosen out of the grid (a shard of one point): the same result, index and all.
+      const chosen = await sweep({ axes: [{ path: 'periphery.adcBits', values: [4, 8] }] }, config, [1]);
+      expect(chosen.result.sweepPoints).toEqual([whole.result.sweepPoints[1]]);
+      expect(chosen.messages.flatMap((m) => m.batchPoints).every((b) => b.point === 1)).toBe(true);
       // Mean ± sample std of each point's runs, and the cost estimate of its settings.
       for (const point of whole.result.sweepPoints) {
         const values = accuracies(point.runs);
@@ -206,6 +210,26 @@ describe('inference routine', () => {
       }
       // The digital baseline is measured once, on the same images.
       expect(whole.result.baselineAccuracy).toBe(plain.result.baselineAccuracy);
+    });
+
+    it('chooses points by grid index and refuses an index outside the grid', () => {
+      const spec = {
+        axes: [
+          { path: 'periphery.adcBits', values: [4, 6, 8] },
+          { path: 'crossbar.tileRows', values: [32, 64] },
+        ],
+      };
+      const chosen = pointsToRun(config, spec, [5, 0, 3]);
+      expect(chosen.gridSize).toBe(6);
+      // Grid order, whatever order they were asked in; row-major values.
+      expect(chosen.points.map((p) => [p.index, ...p.values])).toEqual([
+        [0, 4, 32],
+        [3, 6, 64],
+        [5, 8, 64],
+      ]);
+      expect(pointsToRun(config, spec).points).toHaveLength(6);
+      expect(() => pointsToRun(config, spec, [6])).toThrow('points 0 to 5, not 6');
+      expect(() => pointsToRun(config, null, [0])).toThrow('Only a sweep');
     });
 
     it('programs one chip for points that differ only in what is read, and one per chip setting otherwise', async () => {

@@ -1,7 +1,7 @@
 /**
  * The inference routine (SPEC §2 "Inference"): M repeated runs of a trained network over the first N
  * CIFAR-10 test images on simulated crossbars — at one setting, or at every point of a sweep over one or
- * two settings (src/sim/sweep.ts). Each run reads with new read noise; with `newChipEachRun` it also
+ * two settings (src/sim/sweep.ts), or at chosen points of it (a shard: `points`). Each run reads with new read noise; with `newChipEachRun` it also
  * programs a new chip. Accuracy streams per batch; each run's first batch also measures every layer's
  * SNR against its ideal output, and the first run measures the digital network's accuracy on the same
  * images (the baseline the runs compare to).
@@ -19,7 +19,14 @@ import { DigitalRunner, imagesTensor, type ModelDefinition, type WeightMap } fro
 import type { ExperimentConfig } from '../../sim/config';
 import { estimateCost } from '../../sim/cost';
 import { createRng, type Rng } from '../../sim/rng';
-import { chipKey, expandSweep, type SweepPointSpec, type SweepSpec } from '../../sim/sweep';
+import {
+  MAX_RUNNER_SWEEP_POINTS,
+  MAX_SWEEP_POINTS,
+  chipKey,
+  expandSweep,
+  type SweepPointSpec,
+  type SweepSpec,
+} from '../../sim/sweep';
 import {
   AnalogRunner,
   ProgrammedModel,
@@ -70,6 +77,33 @@ export interface InferenceInputs {
    * measured (the worker remembers it); otherwise the first run measures it on the way.
    */
   knownBaseline: number | null;
+  /**
+   * Sweep only: the grid indices of the points to run (a shard: `shardOf`), in grid order; absent or
+   * null runs every point. A point's numbers do not depend on which others run.
+   */
+  points?: readonly number[] | null;
+}
+
+/**
+ * The points of a sweep (or the config alone) the job runs; throws for an index not in the grid. A grid
+ * with chosen points (the command-line runner's shards) may be larger than the lab's MAX_SWEEP_POINTS.
+ */
+export function pointsToRun(
+  config: ExperimentConfig,
+  sweep: SweepSpec | null,
+  only: readonly number[] | null = null,
+): { points: SweepPointSpec[]; gridSize: number } {
+  if (!sweep) {
+    if (only !== null) throw new Error('Only a sweep has points to choose from.');
+    return { points: [{ index: 0, values: [], config }], gridSize: 1 };
+  }
+  const grid = expandSweep(config, sweep, only === null ? MAX_SWEEP_POINTS : MAX_RUNNER_SWEEP_POINTS);
+  if (only === null) return { points: grid, gridSize: grid.length };
+  const missing = only.filter((i) => !grid.some((p) => p.index === i));
+  if (missing.length > 0)
+    throw new Error(`The sweep has points 0 to ${grid.length - 1}, not ${missing.join(', ')}.`);
+  const chosen = new Set(only);
+  return { points: grid.filter((p) => chosen.has(p.index)), gridSize: grid.length };
 }
 
 /** Images per batch: bounded so that GoogLeNet's analog intermediates stay within GPU memory. */
@@ -105,7 +139,7 @@ export async function runInferenceJob(
   progressIntervalMs = 100,
 ): Promise<ExperimentResult> {
   const { config, model, weights, test, sweep } = inputs;
-  const points: SweepPointSpec[] = sweep ? expandSweep(config, sweep) : [{ index: 0, values: [], config }];
+  const { points, gridSize } = pointsToRun(config, sweep, inputs.points ?? null);
   const images = Math.min(config.experiment.images, test.count);
   const runs = config.experiment.runs;
   const backend = tf.getBackend();
@@ -286,7 +320,7 @@ export async function runInferenceJob(
       const pointRuns: RunSummary[] = [];
       let pointSnr: LayerSnr[] = [];
       for (let run = 0; run < runs; run++) {
-        const label = `${pointLabel(point, points.length, sweep)}run ${run + 1} of ${runs}: `;
+        const label = `${pointLabel(point, gridSize, sweep)}run ${run + 1} of ${runs}: `;
         let chip: ReadChip;
         if (pointConfig.experiment.newChipEachRun) {
           shared?.chip.chip.dispose();
@@ -302,7 +336,7 @@ export async function runInferenceJob(
           chip = shared.chip;
         }
         try {
-          setPhase(run === 0 && point.index === 0 ? 'warming-up' : 'running', label.slice(0, -2));
+          setPhase(run === 0 && point === points[0] ? 'warming-up' : 'running', label.slice(0, -2));
           const measureBaseline = baseline === null && run === 0;
           const read = await readRun(chip, run, point.index, true, measureBaseline);
           if (run === 0) pointSnr = layerSnr;

@@ -127,6 +127,20 @@ export const FIELDS = {
     optionLabels: { multilevel: 'Multi-level', bitSerial: 'Bit-serial' },
   },
   'periphery.adcBits': { label: 'ADC bits', unit: 'bits' },
+  // Cost-only fields: the hardware cost estimate reads them (src/sim/cost), the simulation does not.
+  'periphery.adcType': {
+    label: 'ADC type (cost only)',
+    advanced: true,
+    hint: 'Affects the cost estimate only, not the simulated accuracy: flash (area, energy ∝ 2^b) or SAR (∝ b)',
+    optionLabels: { flash: 'Flash (NeuroSim sense amp)', sar: 'SAR' },
+    enabledWhen: onlyWhen((c) => c.periphery.adcBits > 0, 'when ADC bits > 0 (an ideal ADC is not costed)'),
+  },
+  'periphery.columnsPerAdc': {
+    label: 'Columns per ADC (cost only)',
+    unit: 'columns',
+    advanced: true,
+    hint: 'Affects the cost estimate only: columns converted one after another by one ADC (fewer ADCs, longer reads)',
+  },
   'periphery.adcRange': { label: 'ADC range' },
   'periphery.vReadVolts': { label: 'Read voltage', unit: 'V', advanced: true },
   'periphery.inputScaling': { label: 'Input scaling', advanced: true },

@@ -149,6 +149,17 @@ export const peripherySchema = z.object({
     .default('fullScale')
     .describe('fullScale: code q means q/q_max; neurosim: unsigned code q means q/2^B (gain (2^B−1)/2^B)'),
   adcBits: int(0, 16).default(8).describe('ADC resolution in bits; 0 = ideal (no output quantisation)'),
+  adcType: z
+    .enum(['flash', 'sar'])
+    .default('flash')
+    .describe(
+      'ADC architecture for the cost estimate only (src/sim/cost; the simulated accuracy does not depend on it): flash (NeuroSim’s multi-level sense amp, area and energy ∝ 2^b) or SAR (∝ b, b + 1 cycles per conversion)',
+    ),
+  columnsPerAdc: int(1, 4096)
+    .default(8)
+    .describe(
+      'Columns multiplexed onto one ADC, converted one after another (NeuroSim numColMuxed); affects the cost estimate only (area, energy, latency), not the simulated accuracy',
+    ),
   adcRange: z
     .enum(['fixed', 'calibrated', 'dynamic'])
     .default('calibrated')

@@ -238,6 +238,31 @@ describe('totals', () => {
   });
 });
 
+describe('the config fields the estimate reads', () => {
+  it('takes the ADC type and columns per ADC from the config, and an option overrides them', () => {
+    const sarBy16 = config({ periphery: { adcType: 'sar', columnsPerAdc: 16 } });
+    const fromConfig = estimateCost(sarBy16, vgg8);
+    expect(fromConfig.options.adcType).toBe('sar');
+    expect(fromConfig.options.columnsPerAdc).toBe(16);
+    // The same numbers as the defaults' config with the same options passed explicitly.
+    const fromOptions = estimateCost(defaultExperimentConfig(), vgg8, { adcType: 'sar', columnsPerAdc: 16 });
+    expect(fromConfig.totals).toEqual(fromOptions.totals);
+    expect(fromConfig.totals).not.toEqual(estimateCost(defaultExperimentConfig(), vgg8).totals);
+    // Explicit options win over the config; undefined ones do not erase it.
+    const overridden = estimateCost(sarBy16, vgg8, { adcType: 'flash', columnsPerAdc: undefined });
+    expect(overridden.options.adcType).toBe('flash');
+    expect(overridden.options.columnsPerAdc).toBe(16);
+    expect(estimateLayerCost(conv3, sarBy16).adcCount).toBe(
+      estimateLayerCost(conv3, defaultExperimentConfig(), opts({ columnsPerAdc: 16 })).adcCount,
+    );
+  });
+
+  it('defaults to a flash ADC shared by 8 columns (NeuroSim Param.cpp)', () => {
+    const c = defaultExperimentConfig();
+    expect([c.periphery.adcType, c.periphery.columnsPerAdc]).toEqual(['flash', 8]);
+  });
+});
+
 describe('edge cases', () => {
   it('needs the input size of a conv layer', () => {
     const { inputHeight: _h, inputWidth: _w, ...noSize } = conv3;

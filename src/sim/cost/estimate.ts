@@ -64,11 +64,26 @@ function inputBitsOf(config: ExperimentConfig, options: CostOptions) {
   return config.periphery.dacBits > 0 ? config.periphery.dacBits : options.activationBits;
 }
 
+/**
+ * The cost options of a config: the defaults, the config's `periphery.adcType` and
+ * `periphery.columnsPerAdc` (fields that affect the estimate only), then `overrides` (undefined values
+ * are ignored).
+ */
+export function costOptionsOf(config: ExperimentConfig, overrides: Partial<CostOptions> = {}): CostOptions {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  return {
+    ...defaultCostOptions(),
+    adcType: config.periphery.adcType,
+    columnsPerAdc: config.periphery.columnsPerAdc,
+    ...defined,
+  };
+}
+
 /** Cost of one layer. Throws when a conv layer has no input size (per-image counts need it). */
 export function estimateLayerCost(
   spec: AnalogLayerSpec,
   config: ExperimentConfig,
-  options: CostOptions = defaultCostOptions(),
+  options: CostOptions = costOptionsOf(config),
 ): LayerCost {
   const tech = options.technology;
   const { crossbar: xbar, periphery: io } = config;
@@ -189,14 +204,15 @@ function warningsFor(config: ExperimentConfig): string[] {
 
 /**
  * Cost of a model: every layer on its own tiles (the config's tile plan and converters), the chip
- * breakdown (the layers' sums plus the global buffer) and the totals, labelled as an estimate.
+ * breakdown (the layers' sums plus the global buffer) and the totals, labelled as an estimate. The ADC
+ * type and columns per ADC come from the config unless `options` overrides them (`costOptionsOf`).
  */
 export function estimateCost(
   config: ExperimentConfig,
-  layers: AnalogLayerSpec[],
+  layers: readonly AnalogLayerSpec[],
   options: Partial<CostOptions> = {},
 ): CostEstimate {
-  const opts: CostOptions = { ...defaultCostOptions(), ...options };
+  const opts = costOptionsOf(config, options);
   const tech = opts.technology;
   const layerCosts = layers.map((spec) => estimateLayerCost(spec, config, opts));
   const inputBits = inputBitsOf(config, opts);

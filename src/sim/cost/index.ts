@@ -1,5 +1,5 @@
 /** Hardware cost estimate (SPEC §2): public API of `src/sim/cost`. */
-export { estimateCost, estimateLayerCost } from './estimate';
+export { costOptionsOf, estimateCost, estimateLayerCost } from './estimate';
 export {
   adcAreaSquareMicrons,
   adcConversionTimeSeconds,

@@ -29,8 +29,9 @@ export const COMPONENTS: readonly Component[] = [
 ];
 
 /**
- * Hardware choices the config does not (yet) hold. Proposed config fields: `periphery.adcType`,
- * `periphery.columnsPerAdc`, `cost.inputActivity` (see README.md).
+ * Hardware choices of the estimate. `adcType` and `columnsPerAdc` come from the config's
+ * `periphery.adcType` and `periphery.columnsPerAdc` (`costOptionsOf`); the rest are not in the config
+ * (a proposed field: `cost.inputActivity`, see README.md). Any of them can be overridden per call.
  */
 export interface CostOptions {
   /** Technology constants (one node). Default: TECH_22NM. */

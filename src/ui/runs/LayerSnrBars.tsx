@@ -1,24 +1,51 @@
-import { useDeferredValue } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useLab } from '../../state/store';
 import type { LayerSnr } from '../../engine/protocol';
+import { pointConfig } from '../../sim/sweep';
+import { LayerCostList } from '../cost/LayerCostBars';
+import { pointLabel } from '../sweeps/sweepRun';
 
 /**
  * Signal-to-noise of every layer's analog output against its ideal output (dB) for the latest inference
- * run that measured it: the lowest bars are the layers that hurt accuracy most.
+ * run that measured it: the lowest bars are the layers that hurt accuracy most. Beside it, the estimated
+ * cost of each layer under the same settings (for a sweep: its latest finished point).
  */
 export function LayerSnrBars() {
-  // Label and SNR only: the run's record changes with every progress message, these rarely do.
+  // Label, SNR and settings only: the run's record changes with every progress message, these rarely do.
   const run = useDeferredValue(
     useLab(
       useShallow((s) => {
         const r = s.runs.findLast((x) => x.layerSnr.length > 0);
-        return r ? { label: r.label, layerSnr: r.layerSnr } : null;
+        if (!r) return null;
+        const point = r.sweep ? r.series.sweepPoints.at(-1) : undefined;
+        return {
+          label: r.label,
+          layerSnr: point?.layerSnr ?? r.layerSnr,
+          config: r.config,
+          sweep: r.sweep,
+          values: point?.values ?? null,
+        };
       }),
     ),
   );
+  // The settings the SNR was measured at (a sweep's point), or null while a sweep has no finished point.
+  const measured = useMemo(() => {
+    if (!run) return null;
+    if (!run.sweep) return { config: run.config, label: run.label };
+    if (!run.values) return null;
+    return {
+      config: pointConfig(run.config, run.sweep.axes, run.values),
+      label: `${run.label} · ${pointLabel(run.sweep, run.values)}`,
+    };
+  }, [run]);
   if (!run) return null;
-  return <LayerSnrList label={run.label} layerSnr={run.layerSnr} />;
+  return (
+    <div className="snr-beside-cost">
+      <LayerSnrList label={measured?.label ?? run.label} layerSnr={run.layerSnr} />
+      {measured && <LayerCostList label={measured.label} config={measured.config} />}
+    </div>
+  );
 }
 
 /** The bars of one run's per-layer SNR. */

@@ -3,7 +3,7 @@
  * the series colours and dashes, and axes that measure nothing in the DOM.
  */
 import { useState, type ReactNode } from 'react';
-import { Area, type XAxisTickContentProps, type YAxisTickContentProps } from 'recharts';
+import { Area, ReferenceLine, type XAxisTickContentProps, type YAxisTickContentProps } from 'recharts';
 import { errorMessage } from '../../sim/errors';
 import { useElementWidth } from '../useElementWidth';
 import { chartToPng, chartToSvg, download } from './exporters';
@@ -36,6 +36,7 @@ export function ChartFrame({
   points,
   series,
   legend,
+  dataAttributes,
   children,
 }: {
   title: string;
@@ -44,6 +45,8 @@ export function ChartFrame({
   points: number;
   series: number;
   legend: LegendItem[];
+  /** More `data-*` attributes of the chart element, for tests (e.g. `{ 'data-front': 3 }`). */
+  dataAttributes?: Record<`data-${string}`, string | number>;
   children: (width: number) => ReactNode;
 }) {
   const [ref, width] = useElementWidth<HTMLDivElement>(640);
@@ -80,6 +83,7 @@ export function ChartFrame({
         data-testid={testId ?? undefined}
         data-points={points}
         data-series={series}
+        {...dataAttributes}
       >
         {legend.length > 0 && (
           <ul className="chart-legend">
@@ -180,6 +184,19 @@ export function stdBand(id: string, label: string, k: number) {
       isAnimationActive={false}
       legendType="none"
       connectNulls
+    />
+  );
+}
+
+/** The digital network's accuracy on the same images (a fraction) as a dashed line labelled "digital". */
+export function digitalAccuracyLine(baselineAccuracy: number | null) {
+  if (baselineAccuracy === null) return null;
+  return (
+    <ReferenceLine
+      y={100 * baselineAccuracy}
+      stroke="var(--muted)"
+      strokeDasharray="2 3"
+      label={{ value: 'digital', position: 'insideTopRight', fill: 'var(--muted)' }}
     />
   );
 }

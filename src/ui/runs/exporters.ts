@@ -1,18 +1,9 @@
 /** Downloads: the results table as CSV, a chart as PNG or SVG. Nothing is uploaded anywhere. */
 import type { RunRecord } from '../../state/slices/runsSlice';
+import { csvCell, csvText } from '../../state/csv';
 import { differingKeys, valueText } from './configDiff';
 
-/**
- * One CSV cell. A text that starts with = + - @ (or a tab or carriage return) would be read as a
- * formula by spreadsheets, and run labels are typed by people: such cells get a leading apostrophe
- * (OWASP "CSV injection"). Numbers, and texts that are just a number ("-0.6"), are written as they are.
- */
-export function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  const plainNumber = s.trim() !== '' && Number.isFinite(Number(s));
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s) && !plainNumber) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+export { csvCell };
 
 /** One row per run: outcome, accuracies and every config field that differs between the runs. */
 export function runsToCsv(runs: readonly RunRecord[]): string {
@@ -57,7 +48,7 @@ export function runsToCsv(runs: readonly RunRecord[]): string {
       ...diffs.map((d) => valueText(r.config, d.path)),
     ];
   });
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return csvText([header, ...rows]);
 }
 
 export function download(filename: string, blob: Blob): void {

@@ -1,22 +1,15 @@
 import { memo, useMemo } from 'react';
-import { CartesianGrid, ErrorBar, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, ErrorBar, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
-import type { SweepPointResult } from '../../engine/protocol';
-import type { ExperimentConfig } from '../../sim/config';
-import { pointConfig, type SweepSpec } from '../../sim/sweep';
+import type { SweepSpec } from '../../sim/sweep';
 import { useLab } from '../../state/store';
-import { ChartFrame, SERIES_STYLE } from '../runs/chartFrame';
+import { ChartFrame, SERIES_STYLE, digitalAccuracyLine } from '../runs/chartFrame';
 import { axisLabel } from './axes';
+import { ParetoChart } from './ParetoChart';
+import { SweepExport } from './SweepExport';
+import { SweepHeatmap } from './SweepHeatmap';
+import { useLoadPoint, type SweepChartRun } from './sweepRun';
 import { formatAxisValue, isNumericAxis, sweepRows, wantsLogScale } from './sweepData';
-
-export interface SweepChartRun {
-  id: string;
-  label: string;
-  config: ExperimentConfig;
-  sweep: SweepSpec;
-  points: readonly SweepPointResult[];
-  baselineAccuracy: number | null;
-}
 
 /** The sweep runs with points so far (selected as stable per-run objects: config, sweep, series). */
 function useSweepRuns(): SweepChartRun[] {
@@ -25,6 +18,7 @@ function useSweepRuns(): SweepChartRun[] {
   const configs = useLab(useShallow((s) => s.runs.map((r) => r.config)));
   const sweeps = useLab(useShallow((s) => s.runs.map((r) => r.sweep)));
   const series = useLab(useShallow((s) => s.runs.map((r) => r.series)));
+  const results = useLab(useShallow((s) => s.runs.map((r) => r.result)));
   return useMemo(
     () =>
       ids.flatMap((id, i) => {
@@ -39,10 +33,11 @@ function useSweepRuns(): SweepChartRun[] {
             sweep,
             points,
             baselineAccuracy: series[i]!.baselineAccuracy,
+            result: results[i] ?? null,
           },
         ];
       }),
-    [ids, labels, configs, sweeps, series],
+    [ids, labels, configs, sweeps, series, results],
   );
 }
 
@@ -54,8 +49,7 @@ const MARGIN = { top: 8, right: 24, bottom: 24, left: 0 };
  * axis, the digital network on the same images dashed. Clicking a point loads its settings.
  */
 export const SweepLineChart = memo(function SweepLineChart({ run }: { run: SweepChartRun }) {
-  const setConfig = useLab((s) => s.setConfig);
-  const setSweep = useLab((s) => s.setSweep);
+  const load = useLoadPoint(run);
   const [first, second] = run.sweep.axes as [
     SweepSpec['axes'][number],
     SweepSpec['axes'][number] | undefined,
@@ -64,21 +58,18 @@ export const SweepLineChart = memo(function SweepLineChart({ run }: { run: Sweep
   const numeric = isNumericAxis(first.values);
   const log = wantsLogScale(first.values);
   const series = second ? second.values : [null];
-  const loadPoint = (i: number, j: number) => {
-    const values = second ? [first.values[i]!, second.values[j]!] : [first.values[i]!];
-    setConfig(pointConfig(run.config, run.sweep.axes, values));
-    setSweep(null);
-  };
+  const names = series.map((v) =>
+    second ? `${axisLabel(second.path)} = ${formatAxisValue(second.path, v!)}` : run.label,
+  );
+  const loadPoint = (i: number, j: number) =>
+    load(second ? [first.values[i]!, second.values[j]!] : [first.values[i]!]);
   return (
     <ChartFrame
       title={`Accuracy against ${axisLabel(first.path)} · ${run.label}`}
       testId="sweep-chart"
       points={run.points.length}
       series={series.length}
-      legend={series.map((v, j) => ({
-        label: second ? `${axisLabel(second.path)} = ${formatAxisValue(second.path, v!)}` : run.label,
-        ...SERIES_STYLE(j),
-      }))}
+      legend={names.map((label, j) => ({ label, ...SERIES_STYLE(j) }))}
     >
       {(width) => (
         <LineChart width={width} height={260} data={rows} margin={MARGIN}>
@@ -113,6 +104,7 @@ export const SweepLineChart = memo(function SweepLineChart({ run }: { run: Sweep
             <Line
               key={j}
               dataKey={`mean${j}`}
+              name={second ? names[j] : 'mean'}
               {...SERIES_STYLE(j)}
               strokeWidth={2}
               isAnimationActive={false}
@@ -129,14 +121,7 @@ export const SweepLineChart = memo(function SweepLineChart({ run }: { run: Sweep
               <ErrorBar dataKey={`std${j}`} width={4} stroke={SERIES_STYLE(j).stroke} />
             </Line>
           ))}
-          {run.baselineAccuracy !== null && (
-            <ReferenceLine
-              y={100 * run.baselineAccuracy}
-              stroke="var(--muted)"
-              strokeDasharray="2 3"
-              label={{ value: 'digital', position: 'insideTopRight', fill: 'var(--muted)' }}
-            />
-          )}
+          {digitalAccuracyLine(run.baselineAccuracy)}
         </LineChart>
       )}
     </ChartFrame>
@@ -150,9 +135,17 @@ export function SweepCharts() {
   return (
     <div className="charts" data-testid="sweep-charts">
       {[...runs].reverse().map((run) => (
-        <SweepLineChart key={run.id} run={run} />
+        <section key={run.id} className="sweep-run" aria-label={`Sweep: ${run.label}`}>
+          <SweepExport run={run} />
+          <SweepLineChart run={run} />
+          {run.sweep.axes.length === 2 && <SweepHeatmap run={run} />}
+          <ParetoChart run={run} />
+        </section>
       ))}
-      <p className="muted small">Click a point to load its settings (the sweep is cleared).</p>
+      <p className="muted small">
+        Click a point or a cell to load its settings (the sweep is cleared). Area, energy and latency are
+        estimates of the cost model (Floorplan tab: Cost estimate), not measurements.
+      </p>
     </div>
   );
 }
