@@ -4,6 +4,8 @@
  * Loss: softmax cross-entropy averaged over the batch, as PyTorch's `nn.CrossEntropyLoss`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core registers no gradient on import (the umbrella @tensorflow/tfjs did): backprop needs them all.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { CifarImages } from '../../../data/cifar10';
 import { makeBatch, type MiniBatch } from '../../../data/augment';
 import { DigitalRunner, imagesTensor, type LinearLayerRunner, type ModelDefinition } from '../../../models';
