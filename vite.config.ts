@@ -21,7 +21,8 @@ const CSP = [
 /**
  * Cross-origin isolation, so that the WASM backend can share its memory between threads
  * (SharedArrayBuffer) and run its threaded SIMD build. Every resource of the app is same-origin, so
- * `require-corp` blocks nothing. public/_headers sets the same for static hosts (README, Deployment).
+ * `require-corp` blocks nothing. public/_headers sets the same for static hosts (README, "Threads and
+ * deployment").
  */
 const CROSS_ORIGIN_ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
