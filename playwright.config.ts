@@ -10,8 +10,8 @@ const DEV_PORT = 5173;
 /** `npm start` on a copy of the working tree without public/cifar10 and with no network for the download. */
 const OFFLINE_PORT = 5175;
 
-/** Specs that are about serving the app: they run against every server. */
-const SERVING = /newcomer\.spec\.ts/;
+/** Specs that are about serving the app (and its headers): they run against the dev server too. */
+const SERVING = /(newcomer|threads)\.spec\.ts/;
 
 export default defineConfig({
   testDir: 'e2e',

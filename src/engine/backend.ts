@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, BackendRejection, BackendReport } from './protocol';
 import { errorMessage } from '../sim/errors';
 
@@ -59,6 +59,51 @@ async function probeWebGl(): Promise<ProbeResult> {
   return { description: `WebGL 2 · ${renderer}`, software: SOFTWARE_RENDERER.test(renderer) };
 }
 
+/** tfjs-backend-wasm's threaded build starts 8 pthread workers, and its thread pool takes at most 8. */
+const WASM_MAX_THREADS = 8;
+
+/** Threads asked of the WASM backend: one per logical processor the browser reports, at most 8. */
+function wasmThreadsWanted(): number {
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+  return Math.max(1, Math.min(cores, WASM_MAX_THREADS));
+}
+
+/**
+ * Runs `init` (the WASM backend's start) while `navigator.hardwareConcurrency` reads twice the real count.
+ *
+ * tfjs-backend-wasm 4.22 sizes its thread pool as min(setThreadsCount's count, 8, logical cores / 2)
+ * (backend.cc `init_with_threads_count`; "Many x86-64 processors have 2 threads per core, so we are
+ * dividing by 2"), so no count asked for can exceed half the cores: on 2 cores the pool had 1 thread and
+ * the 8 pthread workers it started sat idle (tensorflow/tfjs#6081). The module reads the core count once,
+ * while it starts (a C++ static initialiser calls `emscripten_num_logical_cores()`, which returns
+ * `navigator.hardwareConcurrency`), so the count is doubled for that time only and the halving gives the
+ * real count back. The threads asked for (`wasmThreadsWanted`) never exceed the real count.
+ */
+async function withWasmSeeingAllCores<T>(init: () => Promise<T>): Promise<T> {
+  const nav = globalThis.navigator as Navigator | undefined;
+  const cores = nav?.hardwareConcurrency;
+  if (!nav || !cores) return init();
+  try {
+    // An own property shadows the prototype's getter; deleting it gives the browser's value back.
+    Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => 2 * cores });
+  } catch {
+    return init();
+  }
+  try {
+    return await init();
+  } finally {
+    Reflect.deleteProperty(nav, 'hardwareConcurrency');
+  }
+}
+
+/** Describes the WASM backend's threads, and why there is only one where the page could have more. */
+function describeThreads(threads: number): string {
+  const count = `${threads} thread${threads > 1 ? 's' : ''}`;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  if (threads > 1 || isolated || wasmThreadsWanted() === 1) return count;
+  return `${count} (the page is not cross-origin isolated: the server sends no COOP/COEP headers)`;
+}
+
 const SOFTWARE_REASON = (name: BackendName, device: string) =>
   `its adapter is a software renderer (${device}) that runs on the CPU, slower than WebAssembly here; ` +
   `open the page with ?backend=${name} to use it anyway`;
@@ -77,6 +122,7 @@ export async function selectBackend(
     wasm: async () => {
       if (!wasmPaths) throw new Error('no WebAssembly binaries were provided');
       setWasmPaths(wasmPaths);
+      setThreadsCount(wasmThreadsWanted());
       return { description: 'CPU (WebAssembly)', software: false };
     },
     cpu: async () => ({ description: 'CPU (plain JavaScript)', software: false }),
@@ -89,14 +135,14 @@ export async function selectBackend(
     try {
       if (!tf.findBackendFactory(backend)) throw new Error(`the ${backend} backend is not registered`);
       // setBackend resolves to false when the backend's asynchronous initialisation fails.
-      const ok = await tf.setBackend(backend);
+      const ok = await (backend === 'wasm'
+        ? withWasmSeeingAllCores(() => tf.setBackend(backend))
+        : tf.setBackend(backend));
       if (!ok) throw new Error(`tf.setBackend('${backend}') failed to initialise`);
       await tf.ready();
       const threads = backend === 'wasm' ? getThreadsCount() : null;
       const description =
-        threads === null
-          ? probe.description
-          : `${probe.description}, ${threads} thread${threads > 1 ? 's' : ''}`;
+        threads === null ? probe.description : `${probe.description}, ${describeThreads(threads)}`;
       return {
         backend,
         adapterDescription: description,
