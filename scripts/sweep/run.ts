@@ -4,6 +4,7 @@
  * images, at the grid points of the slice (`shardOf`). The numbers of a point do not depend on the other
  * points, so slices run on different machines merge into the result of one machine (same backend).
  */
+import { sha256Hex } from '../../src/data/checksums';
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { JobControl } from '../../src/engine/jobControl';
 import { runInferenceJob } from '../../src/engine/jobs/inferenceJob';
 import { SHIPPED_WEIGHTS, type ExperimentProgress, type SweepPointResult } from '../../src/engine/protocol';
 import { getModel } from '../../src/models/index';
-import { loadWeights, sha256Hex } from '../../src/models/weights';
+import { loadWeights } from '../../src/models/weights';
 import { DISPLAY_UNITS } from '../../src/sim/cost';
 import { MAX_RUNNER_SWEEP_POINTS, expandSweep, shardOf } from '../../src/sim/sweep';
 import { sweepFileOf, type SweepFile, type SweepShard } from '../../src/state/sweepFile';

@@ -1,10 +1,11 @@
+import { sha256Hex } from '../data/checksums';
 import * as tf from '@tensorflow/tfjs-core';
 import { strToU8 } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getModel } from '../models';
 import { selectBackend } from '../../scripts/lib/backend';
 import { disposeAll, firstDifference, nonTrivialWeights } from '../models/testing/fixtures';
-import { formatModelJson, saveWeights, sha256Hex, type SavedWeights } from '../models/weights';
+import { formatModelJson, saveWeights, type SavedWeights } from '../models/weights';
 import { packWeightsArchive, type ChosenFile } from '../models/weightsArchive';
 import { WorkerModels } from './workerModels';
 

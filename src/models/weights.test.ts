@@ -28,8 +28,8 @@ import {
   formatModelJson,
   loadWeights,
   saveWeights,
-  sha256Hex,
 } from './weights';
+import { sha256Hex } from '../data/checksums';
 
 beforeAll(() => selectBackend('cpu'));
 afterEach(() => vi.unstubAllGlobals());

@@ -4,6 +4,7 @@
  * IEEE float16 little-endian. Loading validates the file against the model definition and names the
  * first mismatch; saving writes the same format.
  */
+import { sha256Hex } from '../data/checksums';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeFloat16, encodeFloat16 } from './float16';
 import { getModel } from './index';
@@ -65,18 +66,6 @@ export interface LoadedWeights {
   /** Name → float32 tensor, in contract order. The caller disposes them. */
   readonly tensors: Map<string, tf.Tensor>;
   readonly modelJson: WeightsModelJson;
-}
-
-/** Lowercase hex SHA-256. Web Crypto where available (Node ≥ 20, secure browser contexts), else hash-wasm. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const subtle = globalThis.crypto?.subtle;
-  if (subtle !== undefined) {
-    const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-  }
-  // crypto.subtle is missing in insecure contexts (plain http on a LAN address).
-  const { sha256 } = await import('hash-wasm');
-  return sha256(bytes);
 }
 
 function fetchFromBaseUrl(baseUrl: string): FetchLike {

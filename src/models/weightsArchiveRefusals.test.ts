@@ -3,13 +3,14 @@
  * floods of entries, damaged entries and odd names are refused with one plain sentence before anything
  * is inflated, or accepted because they are harmless (each such case says why).
  */
+import { sha256Hex } from '../data/checksums';
 import { strToU8, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../scripts/lib/backend';
 import { getModel } from './index';
 import { disposeAll } from './testing/fixtures';
 import { P, expectPlainSentence, savedTinyVgg, tinyVgg } from './testing/refusals';
-import { WeightsFormatError, loadWeights, sha256Hex, type SavedWeights } from './weights';
+import { WeightsFormatError, loadWeights, type SavedWeights } from './weights';
 import {
   MAX_ARCHIVE_BYTES,
   MAX_ARCHIVE_ENTRIES,

@@ -3,6 +3,7 @@
  * with one plain sentence naming what is wrong, creates no tensor and returns promptly, or is accepted
  * because it is harmless (each such case says why).
  */
+import { sha256Hex } from '../data/checksums';
 import * as tf from '@tensorflow/tfjs-core';
 import { strToU8 } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,6 @@ import {
   formatModelJson,
   loadWeights,
   saveWeights,
-  sha256Hex,
   type FetchLike,
   type SavedWeights,
   type WeightsModelJson,
