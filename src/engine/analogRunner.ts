@@ -9,8 +9,8 @@ import { makeBatch } from '../data/augment';
 import type { LinearLayerRunner, LinearLayerSpec, ModelDefinition, WeightMap } from '../models';
 import { DigitalRunner } from '../models';
 import type { ExperimentConfig } from '../sim/config';
-import type { AnalogLayer } from '../sim/analogLayer';
-import { programAnalogLayer } from '../sim/analogLayer';
+import type { AnalogLayer } from '../sim/layer';
+import { programAnalogLayer } from '../sim/layer';
 import type { AnalogLayerSpec } from '../sim/tiling';
 import type { Rng } from '../sim/rng';
 

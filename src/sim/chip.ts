@@ -1,6 +1,6 @@
 /**
  * A layer programmed onto a simulated chip (plain typed arrays, no tfjs), and the read settings that
- * both the tfjs layer (`analogLayer.ts`) and the float64 reference (`reference.ts`) follow.
+ * both the tfjs layer (`layer/`) and the float64 reference (`reference.ts`) follow.
  *
  * Read semantics for one input vector x (a dense row or a conv patch, K values), per layer:
  *  1. Input range ν (calibrated | dynamic batch max|x| | per-vector max|x| | none = 1); x̃ = clip(x/ν, −1, 1)

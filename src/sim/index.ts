@@ -63,7 +63,7 @@ export {
   type ProgrammedChip,
   type CalibrationState,
 } from './chip';
-export { programAnalogLayer, type AnalogLayer, type TileInspection } from './analogLayer';
+export { programAnalogLayer, type AnalogLayer, type TileInspection } from './layer';
 export { im2col, type PatchOrder } from './im2col';
 export { presets, applyPreset, type Preset } from './presets';
 export {

@@ -1,0 +1,223 @@
+/**
+ * The inputs of a read (chip.ts steps 1–2): input range ν, DAC codes (multi-level or bit-serial), and the
+ * split of the im2col patches into row-tile parts [Z·M, rows_t] in DAC units (not volts). Inputs are split
+ * by a transpose and first-axis parts (`firstAxisParts`: on wasm every slice copies its whole input).
+ * Large batches are read in chunks of whole images.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { DacSettings, ProgrammedChip } from '../chip';
+import type { ExperimentConfig } from '../config';
+import { convPadding, im2col, type PatchOrder } from '../im2col';
+import { partRowsOf } from './conductances';
+import type { LayerState } from './state';
+
+/**
+ * How a read's inputs [V, K] (patch columns) become row-tile parts [V, partRows]: a run (tile t holds
+ * columns t·P … t·P + P − 1: slice, pad, reshape) or a gather of each tile's columns (index K = a zero).
+ */
+export type InputSplit = { kind: 'run'; used: number } | { kind: 'gather'; index: tf.Tensor1D };
+
+export interface InputLayout {
+  /** Rows per row-tile part (the tallest tile's used rows). */
+  partRows: number;
+  /** Column order of the im2col patches: channel-major when the tiles cut torch's (cin, kh, kw) order. */
+  patchOrder: PatchOrder;
+  split: InputSplit;
+}
+
+export function inputLayout(chip: ProgrammedChip, config: ExperimentConfig): InputLayout {
+  const { rowTiles: T, tileRowIndex } = chip.plan;
+  const partRows = partRowsOf(chip);
+  // Patches come channel-major when the tiles cut torch's (cin, kh, kw) order, so each tile is a run.
+  const cb = config.crossbar;
+  const patchOrder =
+    chip.spec.kind === 'conv' && cb.rowOrder === 'channelMajor' && cb.rowTiling === 'contiguous'
+      ? 'channelMajor'
+      : 'kernelMajor';
+  const k2 = chip.spec.kernelSize ** 2;
+  const C = chip.spec.inChannels;
+  const column = (j: number) => (patchOrder === 'channelMajor' ? (j % C) * k2 + Math.floor(j / C) : j);
+  const columns = tileRowIndex.map((rows) => Array.from(rows, column));
+  const isRun = columns.every(
+    (cols, t) => (t === T - 1 || cols.length === partRows) && cols.every((j, r) => j === t * partRows + r),
+  );
+  if (isRun)
+    return {
+      partRows,
+      patchOrder,
+      split: { kind: 'run', used: (T - 1) * partRows + columns[T - 1]!.length },
+    };
+  const index = new Int32Array(T * partRows).fill(chip.K);
+  columns.forEach((cols, t) => cols.forEach((j, r) => (index[t * partRows + r] = j)));
+  return { partRows, patchOrder, split: { kind: 'gather', index: tf.tensor1d(index, 'int32') } };
+}
+
+export function disposeInputLayout(layout: InputLayout): void {
+  if (layout.split.kind === 'gather') layout.split.index.dispose();
+}
+
+/** Inputs of one read, split by row tile: [Z·M, rows_t] parts (DAC units, not volts). */
+export interface TileInputs {
+  /** Per row tile [Z·M, rows_t], the cycles stacked along the rows (null when kept apart in `cycles`). */
+  units: tf.Tensor2D[] | null;
+  /** units², for the read-noise variance (null: read noise off, or cycles kept apart). */
+  squared: tf.Tensor2D[] | null;
+  /**
+   * Per input cycle z, per row tile: [M, rows_t], when each bit reads its own weight draw (NeuroSim's
+   * per-bit variation); else null.
+   */
+  cycles: tf.Tensor2D[][] | null;
+}
+
+/** ν as a scalar tensor for the global modes (null for per-vector). */
+export function globalInputScale(state: LayerState, x: tf.Tensor): tf.Scalar | null {
+  const mode = state.config.periphery.inputScaling;
+  if (mode === 'perVector') return null;
+  if (mode === 'none') return tf.scalar(1);
+  if (mode === 'calibrated') return state.calibration.inputScale!;
+  const m = tf.max(tf.abs(x));
+  return tf.where(tf.greater(m, 0), m, tf.onesLike(m)) as tf.Scalar;
+}
+
+/** Per-vector ν = max_j |x_j| (1 for an all-zero vector), [M, 1]. */
+export function vectorScale(patches: tf.Tensor2D): tf.Tensor2D {
+  const m = tf.max(tf.abs(patches), 1, true);
+  return tf.where(tf.greater(m, 0), m, tf.onesLike(m)) as tf.Tensor2D;
+}
+
+/** DAC value q/d (or x̃) of scaled inputs; bit-serial shift-add of an ideal read gives the same. */
+export function dacValue(dac: DacSettings, xs: tf.Tensor): tf.Tensor {
+  if (dac.bits === 0) return xs;
+  return tf.div(dacCodes(dac, xs), dac.divisor);
+}
+
+/** Integer DAC codes q of scaled inputs x̃: rnd(clip(x̃)/Δ) (f32Step, aihwkit's float32 order) or rnd(clip(x̃)·q_max). */
+function dacCodes(dac: DacSettings, xs: tf.Tensor): tf.Tensor {
+  const clipped = tf.clipByValue(xs, dac.signed ? -1 : 0, 1);
+  const u = dac.codeStep !== null ? tf.div(clipped, dac.codeStep) : tf.mul(clipped, dac.qMaxCode);
+  return dac.halfUp ? tf.floor(tf.add(u, 0.5)) : tf.round(u);
+}
+
+/** DAC units per row tile, [Z·M, rows_t] each, from scaled inputs xs [M, K]. */
+export function tileInputs(state: LayerState, xs: tf.Tensor2D, keepCyclesApart = false): TileInputs {
+  const dac = state.dac;
+  let units: tf.Tensor2D;
+  if (dac.bits === 0) units = xs;
+  else {
+    const q = dacCodes(dac, xs);
+    if (!dac.bitSerial) units = q as tf.Tensor2D;
+    else {
+      // Two's complement of the signed code; bit z = ⌊u/2^z⌋ mod 2, cycles stacked along the rows.
+      const u = dac.signed ? tf.where(tf.less(q, 0), tf.add(q, 2 ** dac.bits), q) : q;
+      const bits = dac.cycleWeights.map((_, z) => tf.mod(tf.floor(tf.div(u, 2 ** z)), 2) as tf.Tensor2D);
+      // Each bit reads its own weight draw: split each bit plane into row tiles on its own (splitting
+      // the stacked planes apart again would copy them once more).
+      if (keepCyclesApart)
+        return { units: null, squared: null, cycles: bits.map((b) => splitRowTiles(state, b)) };
+      units = tf.concat(bits, 0) as tf.Tensor2D;
+    }
+  }
+  const parts = splitRowTiles(state, units);
+  const noise = state.config.device.readNoise.enabled;
+  return {
+    units: parts,
+    squared: noise ? parts.map((v) => tf.square(v) as tf.Tensor2D) : null,
+    cycles: null,
+  };
+}
+
+/**
+ * f applied to row tile t's inputs: once to the stacked cycles [Z·M, ·] (z = 0), or to each cycle's
+ * [M, ·] (z = its bit, for its own weight draw) with the results stacked back along the rows.
+ */
+export function overCycles(
+  inputs: TileInputs,
+  t: number,
+  f: (v: tf.Tensor2D, z: number) => tf.Tensor,
+): tf.Tensor2D {
+  if (inputs.cycles)
+    return tf.concat(
+      inputs.cycles.map((c, z) => f(c[t]!, z)),
+      0,
+    ) as tf.Tensor2D;
+  return f(inputs.units![t]!, 0) as tf.Tensor2D;
+}
+
+/** [V, K] (patch columns) → one [V, partRows] part per row tile (`plan.tileRowIndex`, zero-padded). */
+function splitRowTiles(state: LayerState, v: tf.Tensor2D): tf.Tensor2D[] {
+  const T = state.chip.plan.rowTiles;
+  const { partRows: P, split } = state.layout;
+  const [rows, K] = v.shape;
+  let cut: tf.Tensor2D;
+  if (split.kind === 'run') {
+    const used = split.used;
+    if (T === 1 && used === K) return [v];
+    // Columns past `used` belong to dropped rows (partialRowTiles = drop).
+    cut = used < K ? v.slice([0, 0], [rows, used]) : v;
+    if (T * P > used)
+      cut = tf.pad(cut, [
+        [0, 0],
+        [0, T * P - used],
+      ]);
+  } else {
+    const withZero = tf.concat([v, tf.zeros([rows, 1])], 1);
+    cut = tf.gather(withZero, split.index, 1) as tf.Tensor2D;
+  }
+  if (T === 1) return [cut];
+  return firstAxisParts(tf.transpose(cut.reshape([rows, T, P]), [1, 0, 2])) as tf.Tensor2D[];
+}
+
+/**
+ * The parts x[0], x[1], … of a tensor along its first axis. On wasm, Slice (and so tf.unstack, tf.split)
+ * copies its whole input for every slice, O(n²) in all, and Gather / StridedSlice index each element: one
+ * read-back and a cut in JS is several times faster. Other backends slice on the device.
+ */
+function firstAxisParts(x: tf.Tensor): tf.Tensor[] {
+  const n = x.shape[0]!;
+  const rest = x.shape.slice(1);
+  if (n === 1) return [x.reshape(rest)];
+  if (tf.getBackend() !== 'wasm') return tf.unstack(x);
+  const values = x.dataSync() as Float32Array;
+  const size = values.length / n;
+  return Array.from({ length: n }, (_, i) =>
+    tf.tensor(values.subarray(i * size, (i + 1) * size), rest, 'float32'),
+  );
+}
+
+/** A batch split into chunks of whole images, each chunk's patches [M_c, K] built on demand. */
+export interface ReadChunks {
+  count: number;
+  patches: (i: number) => tf.Tensor2D;
+  /** The layer's output shape for the whole batch. */
+  outShape: number[];
+}
+
+/** Splits the batch so that no intermediate exceeds `periphery.maxChunkElements`. */
+export function readChunks(state: LayerState, x: tf.Tensor): ReadChunks {
+  const { chip, dac, config, layout } = state;
+  const spec = chip.spec;
+  const plan = chip.plan;
+  const B = x.shape[0]!;
+  const Z = dac.cycleWeights.length;
+  const widest = Math.max(plan.tileRows, chip.N, plan.colTiles * plan.dataColsPerTile);
+  let vectorsPerImage = 1;
+  let outShape = [B, chip.N];
+  if (spec.kind === 'conv') {
+    const { outH, outW } = convPadding(spec, x.shape[1]!, x.shape[2]!);
+    vectorsPerImage = outH * outW;
+    outShape = [B, outH, outW, chip.N];
+  }
+  const T = plan.rowTiles;
+  const perImage = vectorsPerImage * Math.max(Z * T * widest * 2, chip.K);
+  const imagesPerChunk = Math.max(1, Math.floor(config.periphery.maxChunkElements / perImage));
+  const count = Math.ceil(B / imagesPerChunk);
+  const patches = (i: number) => {
+    const b0 = i * imagesPerChunk;
+    const nb = Math.min(imagesPerChunk, B - b0);
+    const part = count === 1 ? x : x.slice(b0, nb);
+    return spec.kind === 'conv'
+      ? im2col(part as tf.Tensor4D, spec, layout.patchOrder)
+      : (part as tf.Tensor2D);
+  };
+  return { count, patches, outShape };
+}

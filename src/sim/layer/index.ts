@@ -1,0 +1,4 @@
+/** The analog layer the models call: program a layer's weights onto tiles, then read it. */
+export { programAnalogLayer } from './analogLayer';
+export { sumParts } from './adc';
+export type { AnalogLayer, AnalogLayerOptions, TileInspection } from './types';

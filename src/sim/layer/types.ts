@@ -1,0 +1,63 @@
+/** The analog layer's public interface (what the models and the engine call). */
+import type * as tf from '@tensorflow/tfjs';
+import type { CalibrationState, ProgrammedChip } from '../chip';
+import type { PeripheryConfig } from '../config';
+import type { Rng } from '../rng';
+import type { AnalogLayerSpec, ArrayRole, TilePlan } from '../tiling';
+
+export interface TileInspection {
+  rowTile: number;
+  colTile: number;
+  rows: number;
+  /** The unrolled row each tile row holds ((kh, kw, cin) numbering of `kernel.reshape([K, N])`). */
+  rowIndex: Int32Array;
+  /** To name a row: unrolled row j is channel j mod inChannels at kernel position ⌊j/inChannels⌋. */
+  unrolling: { kernelSize: number; inChannels: number };
+  dataCols: number;
+  /**
+   * The periphery this layer is read with when it differs from the experiment's (the image-input layer
+   * under `periphery.firstLayer`: ideal converters), else null.
+   */
+  readPeriphery: PeripheryConfig | null;
+  gMinSiemens: number;
+  gMaxSiemens: number;
+  arrays: {
+    label: string;
+    role: ArrayRole;
+    slice: number;
+    /** rows × cols (cols = dataCols, or 1 for a reference column), row-major, siemens. */
+    cols: number;
+    gSiemens: Float32Array;
+    targetSiemens: Float32Array;
+    /** 0 healthy, 1 stuck at G_min, 2 stuck at G_max (null: stuck-at faults off). */
+    stuck: Uint8Array | null;
+  }[];
+  /** ADC full scale per read group when fixed or calibrated (amperes), else null. */
+  adcFullScaleAmperes: number[] | null;
+}
+
+export interface AnalogLayer {
+  readonly spec: AnalogLayerSpec;
+  readonly plan: TilePlan;
+  /** The programmed conductances (plain arrays), e.g. for the reference and the inspector. */
+  readonly chip: ProgrammedChip;
+  /** x: NHWC for conv, [batch, in] for dense; returns what tf.conv2d / tf.matMul (+ bias) return. */
+  forward(x: tf.Tensor, readRng: Rng): tf.Tensor;
+  /**
+   * Records the input range and ADC ranges ('calibrated' modes) from a calibration batch. The ranges stay
+   * on the device (no read-back), so a calibration pass runs through a whole network without a stall.
+   */
+  calibrate(x: tf.Tensor): void;
+  /** The calibrated ranges as numbers (null where not calibrated), read back asynchronously. */
+  readCalibration(): Promise<CalibrationState>;
+  inspectTile(rowTile: number, colTile: number): Promise<TileInspection>;
+  dispose(): void;
+}
+
+export interface AnalogLayerOptions {
+  /**
+   * Whether forward() may read tensors back synchronously (bound management's clip flags). Default: on
+   * every backend but WebGPU, whose synchronous read-back stalls the queue and breaks some devices.
+   */
+  syncReadBack?: boolean;
+}
