@@ -84,6 +84,14 @@ export class ProgrammedModel {
     return new ProgrammedModel(layers);
   }
 
+  /**
+   * Reads every layer under the read settings of `config` (src/sim/readSettings.ts: drift read time and
+   * compensation, per-read noises) from now on, without programming again; calibrated ranges are kept.
+   */
+  readAt(config: ExperimentConfig): void {
+    for (const layer of this.layers.values()) layer.readAt(config);
+  }
+
   layer(name: string): AnalogLayer {
     const layer = this.layers.get(name);
     if (!layer) throw new Error(`layer "${name}" was not programmed`);

@@ -10,7 +10,8 @@
  * `seed → 'read' → run → batch → layer`, calibration `seed → 'calibration'`. They do not depend on the
  * sweep point: every point reads the same devices with the same noise (common random numbers), so
  * points differ only by their settings, and a point's numbers are the same whichever machine or shard
- * runs it. Points whose settings program the same chip (`chipKey`) share one programmed chip.
+ * runs it. Points whose settings program the same chip (`chipKey`) share one programmed chip, read under
+ * each point's read settings (drift read time, noises: src/sim/readSettings.ts) and calibrated again.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CifarImages } from '../../data/cifar10';
@@ -137,6 +138,15 @@ export async function runInferenceJob(
   };
   const checkpoint = () => control.checkpoint(() => setPhase('paused', message));
 
+  /** The calibration pass of `chip` read under `pointConfig`, when its converters calibrate. */
+  const calibrate = async (chip: ProgrammedModel, pointConfig: ExperimentConfig, label: string) => {
+    if (!needsCalibration(pointConfig)) return;
+    const count = Math.min(pointConfig.periphery.calibrationImages, inputs.calibration.count);
+    setPhase('calibrating', `${label}calibrating converter ranges on ${count} training images`);
+    calibrateChip(model, weights, chip, pointConfig, inputs.calibration, rng.fork('calibration'));
+    await checkpoint();
+  };
+
   /** Programs (and calibrates) the chip of `pointConfig` drawn from chip stream `chipIndex`. */
   const programChip = async (pointConfig: ExperimentConfig, chipIndex: number, label: string) => {
     setPhase('programming', `${label}programming ${model.linearLayers.length} layers onto tiles`);
@@ -148,12 +158,7 @@ export async function runInferenceJob(
       checkpoint,
     );
     try {
-      if (needsCalibration(pointConfig)) {
-        const count = Math.min(pointConfig.periphery.calibrationImages, inputs.calibration.count);
-        setPhase('calibrating', `${label}calibrating converter ranges on ${count} training images`);
-        calibrateChip(model, weights, chip, pointConfig, inputs.calibration, rng.fork('calibration'));
-        await checkpoint();
-      }
+      await calibrate(chip, pointConfig, label);
     } catch (error) {
       chip.dispose();
       throw error;
@@ -219,7 +224,9 @@ export async function runInferenceJob(
     return { accuracy: correctInRun / doneInRun, digital: digitalCorrect / doneInRun };
   };
 
-  let shared = null as { key: string; chip: ProgrammedModel } | null;
+  /** The chip points with the same `chipKey` share, and the settings it is read under now. */
+  let shared = null as { key: string; chip: ProgrammedModel; readKey: string } | null;
+  const readKey = (c: ExperimentConfig) => JSON.stringify([c.periphery, c.device]);
   let outcome: ExperimentResult['outcome'] = 'finished';
   try {
     for (const point of points) {
@@ -238,7 +245,14 @@ export async function runInferenceJob(
           if (shared?.key !== key) {
             shared?.chip.dispose();
             shared = null;
-            shared = { key, chip: await programChip(pointConfig, 0, label) };
+            shared = { key, chip: await programChip(pointConfig, 0, label), readKey: readKey(pointConfig) };
+          } else if (shared.readKey !== readKey(pointConfig)) {
+            // The same devices read under this point's read settings (drift read time, noises), and
+            // calibrated as a chip programmed for this point is: the point's numbers do not depend on
+            // which points shared the chip before it.
+            shared.readKey = readKey(pointConfig);
+            shared.chip.readAt(pointConfig);
+            await calibrate(shared.chip, pointConfig, label);
           }
           chip = shared.chip;
         }

@@ -16,10 +16,12 @@ import {
   dacSettings,
   layerReadConfig,
   programChip,
+  readChipAt,
   type CalibrationState,
   type ProgrammedChip,
 } from '../chip';
 import type { ExperimentConfig } from '../config';
+import { programsSameChip } from '../readSettings';
 import type { Rng } from '../rng';
 import type { AnalogLayerSpec, TilePlan } from '../tiling';
 import { calibrate, readCalibration } from './calibration';
@@ -53,7 +55,7 @@ export function programAnalogLayer(
 class TfAnalogLayer implements AnalogLayer {
   readonly spec: AnalogLayerSpec;
   readonly plan: TilePlan;
-  private readonly state: LayerState;
+  private state: LayerState;
   private disposed = false;
 
   constructor(chip: ProgrammedChip, config: ExperimentConfig, syncReadBack: boolean) {
@@ -87,6 +89,25 @@ class TfAnalogLayer implements AnalogLayer {
       const y = state.tensors.linearWeight ? forwardLinear(state, x) : forwardTiled(state, x, readRng);
       return state.tensors.bias ? tf.add(y, state.tensors.bias) : y;
     });
+  }
+
+  readAt(config: ExperimentConfig): void {
+    this.assertLive();
+    const readConfig = layerReadConfig(this.spec, config);
+    if (!programsSameChip(this.state.config, readConfig))
+      throw new Error(
+        `layer ${this.spec.name}: the config programs another chip (only read settings may change)`,
+      );
+    const chip = readChipAt(this.state.chip, config);
+    const dac = dacSettings(readConfig, chip);
+    disposeConductanceTensors(this.state.tensors);
+    this.state = {
+      ...this.state,
+      chip,
+      config: readConfig,
+      dac,
+      tensors: conductanceTensors(chip, readConfig, dac),
+    };
   }
 
   calibrate(x: tf.Tensor): void {

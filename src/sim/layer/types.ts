@@ -1,7 +1,7 @@
 /** The analog layer's public interface (what the models and the engine call). */
 import type * as tf from '@tensorflow/tfjs';
 import type { CalibrationState, ProgrammedChip } from '../chip';
-import type { PeripheryConfig } from '../config';
+import type { ExperimentConfig, PeripheryConfig } from '../config';
 import type { Rng } from '../rng';
 import type { AnalogLayerSpec, ArrayRole, TilePlan } from '../tiling';
 
@@ -39,7 +39,7 @@ export interface TileInspection {
 export interface AnalogLayer {
   readonly spec: AnalogLayerSpec;
   readonly plan: TilePlan;
-  /** The programmed conductances (plain arrays), e.g. for the reference and the inspector. */
+  /** The programmed conductances at the current read settings (plain arrays), e.g. for the reference. */
   readonly chip: ProgrammedChip;
   /** x: NHWC for conv, [batch, in] for dense; returns what tf.conv2d / tf.matMul (+ bias) return. */
   forward(x: tf.Tensor, readRng: Rng): tf.Tensor;
@@ -48,6 +48,13 @@ export interface AnalogLayer {
    * on the device (no read-back), so a calibration pass runs through a whole network without a stall.
    */
   calibrate(x: tf.Tensor): void;
+  /**
+   * Reads the programmed devices under the read settings of `config` from now on (`readSettings.ts`: the
+   * drift read time and compensation, the per-read noises), without programming them again; equal to the
+   * layer programmed with `config` from the same draws. Calibrated ranges are kept. Throws when `config`
+   * would program another chip.
+   */
+  readAt(config: ExperimentConfig): void;
   /** The calibrated ranges as numbers (null where not calibrated), read back asynchronously. */
   readCalibration(): Promise<CalibrationState>;
   inspectTile(rowTile: number, colTile: number): Promise<TileInspection>;
