@@ -5,7 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CalibrationState } from '../chip';
-import { globalInputScale, readChunks, tileInputs, vectorScale } from './dacInputs';
+import {
+  globalInputScale,
+  readChunks,
+  scaledChunkInputs,
+  tileInputs,
+  vectorScale,
+  type TileInputs,
+} from './dacInputs';
 import { groupCurrents } from './readCurrents';
 import type { LayerState } from './state';
 
@@ -30,17 +37,21 @@ export function calibrate(state: LayerState, x: tf.Tensor): void {
     previous?.dispose();
   }
   if (p.adcRange !== 'calibrated' || p.adcBits === 0) return;
-  const { count, patches } = readChunks(state, x);
+  const chunks = readChunks(state, x);
   const percentile = p.adcCalibrationPercentile;
+  const nuGlobal = p.inputScaling === 'perVector' ? null : tf.tidy(() => globalInputScale(state, x)!);
+  const image = nuGlobal ? scaledChunkInputs(state, x, nuGlobal, chunks) : null;
   // Per group: the running max |I| (percentile 100) or the strided samples of |I| of every chunk.
   let kept: tf.Tensor[] | null = null;
-  for (let c = 0; c < count; c++) {
+  for (let c = 0; c < chunks.count; c++) {
     const previous: tf.Tensor[] | null = kept;
     kept = tf.tidy(() => {
-      const P = patches(c);
-      const nuGlobal = globalInputScale(state, x);
-      const nu = nuGlobal ?? vectorScale(P);
-      const inputs = tileInputs(state, tf.div(P, nu) as tf.Tensor2D);
+      let inputs: TileInputs;
+      if (image) inputs = image.of(c);
+      else {
+        const P = chunks.patches(c);
+        inputs = tileInputs(state, tf.div(P, vectorScale(P)) as tf.Tensor2D);
+      }
       return state.chip.groups.map((_, gi) => {
         // Stacked [T, Z·M, cols], so the sample strides over every row tile's read.
         const abs = tf.abs(tf.stack(groupCurrents(state, gi, inputs, null, null)));
@@ -51,6 +62,8 @@ export function calibrate(state: LayerState, x: tf.Tensor): void {
     });
     if (previous) tf.dispose(previous);
   }
+  image?.dispose();
+  if (nuGlobal && nuGlobal !== state.calibration.inputScale) nuGlobal.dispose();
   // Kept: a calibration pass runs inside the model's tidy, which must not free the ranges.
   const fullScale = kept!.map((k) =>
     tf.keep(

@@ -13,7 +13,14 @@ import type { Rng } from '../rng';
 import { adc, rowTileRange, shiftAdd, sumParts, type AdcOutput, type Range } from './adc';
 import { readWithBoundManagement } from './boundManagement';
 import { drawBatchWeights, type BatchWeights } from './conductances';
-import { globalInputScale, readChunks, tileInputs, vectorScale } from './dacInputs';
+import {
+  globalInputScale,
+  readChunks,
+  scaledChunkInputs,
+  tileInputs,
+  vectorScale,
+  type TileInputs,
+} from './dacInputs';
 import { groupCurrents, hasReadNoise } from './readCurrents';
 import type { LayerState } from './state';
 
@@ -27,7 +34,8 @@ export function forwardTiled(state: LayerState, x: tf.Tensor, readRng: Rng): tf.
   const { chip, config, dac } = state;
   const p = config.periphery;
   const reductions = boundReductions(config);
-  const { count, patches, outShape } = readChunks(state, x);
+  const chunks = readChunks(state, x);
+  const { count, outShape } = chunks;
   const G = chip.groups.length;
   const T = chip.plan.rowTiles;
   const adcOn = p.adcBits > 0;
@@ -43,14 +51,23 @@ export function forwardTiled(state: LayerState, x: tf.Tensor, readRng: Rng): tf.
     ),
   );
   const nuGlobal = globalInputScale(state, x);
-
-  const readAll = (chunk: number, ri: number, P: tf.Tensor2D, nu: tf.Tensor) => {
-    const inputs = tileInputs(
-      state,
-      tf.div(P, tf.mul(nu, reductions[ri]!)) as tf.Tensor2D,
-      (batch?.groups[0]?.length ?? 1) > 1,
-    );
-    return chip.groups.map((_, gi) => groupCurrents(state, gi, inputs, batch, seeds[ri]![chunk]![gi]!.read));
+  const keepCyclesApart = (batch?.groups[0]?.length ?? 1) > 1;
+  // One global ν and no bound management: the DAC acts on x itself, the patches go straight into row tiles.
+  const image =
+    nuGlobal && reductions.length === 1
+      ? scaledChunkInputs(state, x, tf.mul(nuGlobal, reductions[0]!), chunks, keepCyclesApart)
+      : null;
+  /** Chunk c's row-tile inputs at reduction ri: from the image, or from its patches P with scales nu. */
+  const inputsOf = (c: number, ri: number, P: tf.Tensor2D | null, nu: tf.Tensor) =>
+    image
+      ? image.of(c)
+      : tileInputs(state, tf.div(P!, tf.mul(nu, reductions[ri]!)) as tf.Tensor2D, keepCyclesApart);
+  const readAll = (c: number, ri: number, inputs: TileInputs) =>
+    chip.groups.map((_, gi) => groupCurrents(state, gi, inputs, batch, seeds[ri]![c]![gi]!.read));
+  /** Chunk c's patches (null when the image path needs none) and input scales. */
+  const chunkScales = (c: number) => {
+    const P = image ? null : chunks.patches(c);
+    return { P, nu: nuGlobal ?? vectorScale(P!) };
   };
 
   // Two-pass dynamic row-tile ranges when the batch is split (NeuroSim's range spans the whole batch).
@@ -61,9 +78,8 @@ export function forwardTiled(state: LayerState, x: tf.Tensor, readRng: Rng): tf.
       for (let c = 0; c < count; c++) {
         const prev: Range[][] | null = acc;
         const step = tf.tidy((): Range[][] => {
-          const P = patches(c);
-          const nu = nuGlobal ?? vectorScale(P);
-          return readAll(c, ri, P, nu).map((parts, gi) =>
+          const { P, nu } = chunkScales(c);
+          return readAll(c, ri, inputsOf(c, ri, P, nu)).map((parts, gi) =>
             parts.map((I, t): Range => {
               const rg = rowTileRange(state, I);
               const a: Range | undefined = prev?.[gi]![t];
@@ -79,8 +95,9 @@ export function forwardTiled(state: LayerState, x: tf.Tensor, readRng: Rng): tf.
   }
 
   const sumW = dac.cycleWeights.reduce((a, b) => a + b, 0);
-  const readLevel = (c: number, ri: number, P: tf.Tensor2D, nu: tf.Tensor, wantClip: boolean) => {
-    const currents = readAll(c, ri, P, nu);
+  /** One read of chunk c at reduction ri: y [M, N] and, when asked, the per-vector clip flags. */
+  const readLevel = (c: number, ri: number, inputs: TileInputs, nu: tf.Tensor, wantClip: boolean) => {
+    const currents = readAll(c, ri, inputs);
     let acc: tf.Tensor | null = null;
     let clipped: tf.Tensor1D | null = null;
     for (let gi = 0; gi < G; gi++) {
@@ -125,8 +142,8 @@ export function forwardTiled(state: LayerState, x: tf.Tensor, readRng: Rng): tf.
   for (let c = 0; c < count; c++) {
     outputs.push(
       tf.tidy(() => {
-        const P = patches(c);
-        const nu = nuGlobal ?? vectorScale(P);
+        const { P, nu } = chunkScales(c);
+        if (!P) return readLevel(c, 0, inputsOf(c, 0, P, nu), nu, false).y;
         const read = {
           P,
           nu,
@@ -135,11 +152,14 @@ export function forwardTiled(state: LayerState, x: tf.Tensor, readRng: Rng): tf.
           subsetReads: !rowTileRanges,
           syncReadBack: state.syncReadBack,
         };
-        return readWithBoundManagement(read, (ri, Ps, nus, wantClip) => readLevel(c, ri, Ps, nus, wantClip));
+        return readWithBoundManagement(read, (ri, Ps, nus, wantClip) =>
+          readLevel(c, ri, inputsOf(c, ri, Ps, nus), nus, wantClip),
+        );
       }),
     );
   }
   if (ranges) ranges.flat(2).forEach((rg) => tf.dispose([rg.lo, rg.hi]));
+  image?.dispose();
   disposeBatch(batch);
   const y = outputs.length === 1 ? outputs[0]! : tf.concat(outputs, 0);
   if (outputs.length > 1) tf.dispose(outputs);
