@@ -10,7 +10,7 @@ import type { LinearLayerRunner, LinearLayerSpec, ModelDefinition, WeightMap } f
 import { DigitalRunner } from '../models';
 import type { ExperimentConfig } from '../sim/config';
 import type { AnalogLayer } from '../sim/layer';
-import { programAnalogLayer } from '../sim/layer';
+import { NoiseBank, programAnalogLayer } from '../sim/layer';
 import type { AnalogLayerSpec } from '../sim/tiling';
 import type { Rng } from '../sim/rng';
 
@@ -44,6 +44,7 @@ export async function programLayer(
   weights: WeightMap,
   config: ExperimentConfig,
   rng: Rng,
+  noiseBank?: NoiseBank,
 ): Promise<AnalogLayer> {
   const layer = model.linearLayers[index]!;
   const read = async (key: string) => {
@@ -53,7 +54,7 @@ export async function programLayer(
   const kernel = await read(`${layer.name}/kernel`);
   if (!kernel) throw new Error(`weight "${layer.name}/kernel" is missing`);
   const bias = await read(`${layer.name}/bias`);
-  return programAnalogLayer(toAnalogSpec(layer, index), kernel, bias, config, rng);
+  return programAnalogLayer(toAnalogSpec(layer, index), kernel, bias, config, rng, { noiseBank });
 }
 
 /** A model's layers programmed onto one simulated chip. */
@@ -62,7 +63,9 @@ export class ProgrammedModel {
 
   /**
    * Programs every linear layer, drawing the programming-time randomness of layer `name` from
-   * `chipRng.fork(name)`. `between` runs after each layer (the job yields there to stay responsive).
+   * `chipRng.fork(name)`, and the chip's bank of normals for per-read noise from
+   * `chipRng.fork('noise bank')` (shared by the layers). `between` runs after each layer (the job
+   * yields there to stay responsive).
    */
   static async program(
     model: ModelDefinition,
@@ -72,9 +75,11 @@ export class ProgrammedModel {
     between: () => Promise<void> = async () => {},
   ): Promise<ProgrammedModel> {
     const layers = new Map<string, AnalogLayer>();
+    const noiseBank = new NoiseBank(chipRng.fork('noise bank'));
     try {
       for (const [index, layer] of model.linearLayers.entries()) {
-        layers.set(layer.name, await programLayer(model, index, weights, config, chipRng.fork(layer.name)));
+        const rng = chipRng.fork(layer.name);
+        layers.set(layer.name, await programLayer(model, index, weights, config, rng, noiseBank));
         await between();
       }
     } catch (error) {

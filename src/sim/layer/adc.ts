@@ -104,9 +104,7 @@ export function adc(
   const M = ZM / Z;
   const sigmaLsb = p.adcNoise.sigmaLsb;
   const withNoise = (x: tf.Tensor, t: number, step: tf.Tensor | number) =>
-    adcSeeds
-      ? tf.add(x, tf.mul(tf.randomNormal(x.shape, 0, 1, 'float32', adcSeeds[t]!), tf.mul(step, sigmaLsb)))
-      : x;
+    adcSeeds ? tf.add(x, tf.mul(state.noise.normals(x.shape, adcSeeds[t]!), tf.mul(step, sigmaLsb))) : x;
   // Per-vector extremes of the rounded codes over every conversion, for the clip flags.
   let uMax: tf.Tensor | null = null;
   let uMin: tf.Tensor | null = null;

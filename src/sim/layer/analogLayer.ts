@@ -29,6 +29,7 @@ import { conductanceTensors, disposeConductanceTensors } from './conductances';
 import { disposeInputLayout, inputLayout } from './dacInputs';
 import { inspectTile } from './inspect';
 import { forwardLinear } from './linearRead';
+import { NoiseBank } from './noiseBank';
 import type { CalibrationTensors, LayerState } from './state';
 import { forwardTiled } from './tiledRead';
 import type { AnalogLayer, AnalogLayerOptions, TileInspection } from './types';
@@ -45,11 +46,10 @@ export function programAnalogLayer(
   rng: Rng,
   options: AnalogLayerOptions = {},
 ): AnalogLayer {
-  return new TfAnalogLayer(
-    programChip(spec, kernel, bias, config, rng),
-    layerReadConfig(spec, config),
-    options.syncReadBack ?? tf.getBackend() !== 'webgpu',
-  );
+  return new TfAnalogLayer(programChip(spec, kernel, bias, config, rng), layerReadConfig(spec, config), {
+    syncReadBack: options.syncReadBack ?? tf.getBackend() !== 'webgpu',
+    noiseBank: options.noiseBank ?? new NoiseBank(rng.fork('noise bank')),
+  });
 }
 
 class TfAnalogLayer implements AnalogLayer {
@@ -58,7 +58,7 @@ class TfAnalogLayer implements AnalogLayer {
   private state: LayerState;
   private disposed = false;
 
-  constructor(chip: ProgrammedChip, config: ExperimentConfig, syncReadBack: boolean) {
+  constructor(chip: ProgrammedChip, config: ExperimentConfig, options: Required<AnalogLayerOptions>) {
     this.spec = chip.spec;
     this.plan = chip.plan;
     const dac = dacSettings(config, chip);
@@ -70,7 +70,8 @@ class TfAnalogLayer implements AnalogLayer {
       layout: inputLayout(chip, config),
       tensors: conductanceTensors(chip, config, dac),
       calibration,
-      syncReadBack,
+      syncReadBack: options.syncReadBack,
+      noise: options.noiseBank,
     };
   }
 

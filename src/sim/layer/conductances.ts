@@ -161,7 +161,8 @@ export interface BatchWeights {
  * call ('batch'), or once per input bit ('read': NeuroSim draws `torch.normal` inside its loops over input
  * bit z, kernel position (i, j) and sub-array s, and each device sits in one (i, j, s), so that is one
  * fresh draw per device and bit). Unvaried arrays (NeuroSim's dummy column) keep their programmed
- * conductances. Seeds come from `readRng` in array order, before any read noise.
+ * conductances. Seeds come from `readRng` in array order, before any read noise; each picks a window of
+ * the chip's noise bank (`noiseBank.ts`).
  */
 export function drawBatchWeights(state: LayerState, readRng: Rng): BatchWeights | null {
   const { config, chip, dac, tensors } = state;
@@ -178,13 +179,7 @@ export function drawBatchWeights(state: LayerState, readRng: Rng): BatchWeights 
       const seed = readRng.seed31();
       const rows = parts!.map((g) => g.shape[0]);
       const drawn = tf.tidy(() => {
-        const xi = tf.randomNormal(
-          [rows.reduce((a, b) => a + b, 0), parts![0]!.shape[1]],
-          0,
-          1,
-          'float32',
-          seed,
-        );
+        const xi = state.noise.normals([rows.reduce((a, b) => a + b, 0), parts![0]!.shape[1]], seed);
         const xiParts = rows.length === 1 ? [xi] : tf.split(xi, rows, 0);
         // multiplicative G·(1 + σξ) (NeuroSim `remainderQ * normal(0, vari)`); additive G + σ·G_max·ξ.
         return parts!.map(

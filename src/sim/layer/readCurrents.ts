@@ -2,7 +2,8 @@
  * The analog read of one group (chip.ts step 3), per row tile: I = Σ_j V_j·G_j as a 2D matMul of DAC
  * units [Z·M, rows_t] with Σ sign·G·V_unit [rows_t, cols] (amperes), the IR-drop correction (aihwkit's
  * analytic model, devices.ts), and the per-read noise: read noise with the exact variance
- * Σ_j V_j²σ²(G_j) (a second matMul of V² with σ²(G)·V_unit²) plus output noise (σ_out·G_max·V_read)².
+ * Σ_j V_j²σ²(G_j) (a second matMul of V² with σ²(G)·V_unit²) plus output noise (σ_out·G_max·V_read)²,
+ * σ·ξ with ξ a window of the chip's noise bank chosen by the read's seed (`noiseBank.ts`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { groupWeights, type BatchWeights } from './conductances';
@@ -73,6 +74,6 @@ export function groupCurrents(
         : overCycles(inputs, t, (v) => tf.matMul(tf.square(v) as tf.Tensor2D, gt.variance![t]!));
     const sigma = readVariance ? tf.sqrt(s > 0 ? tf.add(readVariance, s * s) : readVariance) : s;
     if (sigma === 0) return I;
-    return tf.add(I, tf.mul(tf.randomNormal(I.shape, 0, 1, 'float32', noiseSeeds[t]!), sigma)) as tf.Tensor2D;
+    return tf.add(I, tf.mul(state.noise.normals(I.shape, noiseSeeds[t]!), sigma)) as tf.Tensor2D;
   });
 }

@@ -4,6 +4,7 @@ import type { DacSettings, ProgrammedChip } from '../chip';
 import type { ExperimentConfig } from '../config';
 import type { ConductanceTensors } from './conductances';
 import type { InputLayout } from './dacInputs';
+import type { NoiseBank } from './noiseBank';
 
 /** Calibrated ranges as device scalars: ν, and the ADC full scale of each read group (amperes). */
 export interface CalibrationTensors {
@@ -22,4 +23,6 @@ export interface LayerState {
   readonly calibration: CalibrationTensors;
   /** Whether a read may read tensors back synchronously (bound management's clip flags). */
   readonly syncReadBack: boolean;
+  /** Where per-read noise and per-batch variation come from. */
+  readonly noise: NoiseBank;
 }

@@ -4,6 +4,7 @@ import type { CalibrationState, ProgrammedChip } from '../chip';
 import type { ExperimentConfig, PeripheryConfig } from '../config';
 import type { Rng } from '../rng';
 import type { AnalogLayerSpec, ArrayRole, TilePlan } from '../tiling';
+import type { NoiseBank } from './noiseBank';
 
 export interface TileInspection {
   rowTile: number;
@@ -67,4 +68,9 @@ export interface AnalogLayerOptions {
    * every backend but WebGPU, whose synchronous read-back stalls the queue and breaks some devices.
    */
   syncReadBack?: boolean;
+  /**
+   * The chip's bank of normals for per-read noise (`noiseBank.ts`), shared by the layers of one chip.
+   * Default: the layer's own, drawn from `rng.fork('noise bank')` of its programming stream.
+   */
+  noiseBank?: NoiseBank;
 }
