@@ -148,7 +148,10 @@ export interface SnrSums {
 }
 
 export interface AnalogRunnerOptions {
-  /** Record input and ADC ranges on the way ('calibrated' modes) before reading. */
+  /**
+   * Record input and ADC ranges on the way ('calibrated' modes), each layer in the same read that passes
+   * its output on (`AnalogLayer.calibrateAndForward`).
+   */
   calibrate?: boolean;
   /** Also compute each layer's ideal output from the same input and keep Σ ideal², Σ (analog − ideal)². */
   measureSnr?: { weights: WeightMap; sums: Map<string, SnrSums> };
@@ -180,8 +183,8 @@ export class AnalogRunner implements LinearLayerRunner {
 
   private read(name: string, x: tf.Tensor): tf.Tensor {
     const layer = this.chip.layer(name);
-    if (this.options.calibrate) layer.calibrate(x);
-    return layer.forward(x, this.readRng.fork(name));
+    const rng = this.readRng.fork(name);
+    return this.options.calibrate ? layer.calibrateAndForward(x, rng) : layer.forward(x, rng);
   }
 
   private measure(name: string, analog: tf.Tensor, ideal: tf.Tensor): void {

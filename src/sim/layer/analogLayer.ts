@@ -17,6 +17,7 @@ import {
   layerReadConfig,
   programChip,
   readChipAt,
+  redrawsPerBatch,
   type CalibrationState,
   type ProgrammedChip,
 } from '../chip';
@@ -24,14 +25,14 @@ import type { ExperimentConfig } from '../config';
 import { programsSameChip } from '../readSettings';
 import type { Rng } from '../rng';
 import type { AnalogLayerSpec, TilePlan } from '../tiling';
-import { calibrate, readCalibration } from './calibration';
+import { calibrateInputScale, calibratesAdc, readCalibration } from './calibration';
 import { conductanceTensors, disposeConductanceTensors } from './conductances';
 import { disposeInputLayout, inputLayout } from './dacInputs';
 import { inspectTile } from './inspect';
 import { forwardLinear } from './linearRead';
 import { NoiseBank } from './noiseBank';
 import type { CalibrationTensors, LayerState } from './state';
-import { forwardTiled } from './tiledRead';
+import { forwardTiled, measureAdcFullScales } from './tiledRead';
 import type { AnalogLayer, AnalogLayerOptions, TileInspection } from './types';
 
 /**
@@ -81,13 +82,30 @@ class TfAnalogLayer implements AnalogLayer {
 
   forward(x: tf.Tensor, readRng: Rng): tf.Tensor {
     this.assertLive();
+    const { config, calibration } = this.state;
+    const missing =
+      (config.periphery.inputScaling === 'calibrated' && calibration.inputScale === null) ||
+      (calibratesAdc(config) && calibration.adcFullScale === null);
+    return missing ? this.calibrateAndForward(x, readRng) : this.read(x, readRng, false);
+  }
+
+  calibrateAndForward(x: tf.Tensor, readRng: Rng): tf.Tensor {
+    this.assertLive();
     const state = this.state;
-    const p = state.config.periphery;
-    if (p.inputScaling === 'calibrated' && state.calibration.inputScale === null) this.calibrate(x);
-    if (p.adcRange === 'calibrated' && p.adcBits > 0 && state.calibration.adcFullScale === null)
-      this.calibrate(x);
+    calibrateInputScale(state, x);
+    // The ADC ranges from this read's own noiseless currents, unless the read redraws the conductances
+    // (per-batch variation; calibration reads them as programmed): then a separate noiseless pass.
+    const adcInRead = calibratesAdc(state.config) && !redrawsPerBatch(state.config);
+    if (calibratesAdc(state.config) && !adcInRead) tf.tidy(() => measureAdcFullScales(state, x));
+    return this.read(x, readRng, adcInRead);
+  }
+
+  private read(x: tf.Tensor, readRng: Rng, calibrateAdc: boolean): tf.Tensor {
+    const state = this.state;
     return tf.tidy(() => {
-      const y = state.tensors.linearWeight ? forwardLinear(state, x) : forwardTiled(state, x, readRng);
+      const y = state.tensors.linearWeight
+        ? forwardLinear(state, x)
+        : forwardTiled(state, x, readRng, { calibrateAdc });
       return state.tensors.bias ? tf.add(y, state.tensors.bias) : y;
     });
   }
@@ -113,7 +131,8 @@ class TfAnalogLayer implements AnalogLayer {
 
   calibrate(x: tf.Tensor): void {
     this.assertLive();
-    calibrate(this.state, x);
+    calibrateInputScale(this.state, x);
+    if (calibratesAdc(this.state.config)) tf.tidy(() => measureAdcFullScales(this.state, x));
   }
 
   readCalibration(): Promise<CalibrationState> {

@@ -5,76 +5,66 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CalibrationState } from '../chip';
-import {
-  globalInputScale,
-  readChunks,
-  scaledChunkInputs,
-  tileInputs,
-  vectorScale,
-  type TileInputs,
-} from './dacInputs';
-import { groupCurrents } from './readCurrents';
 import type { LayerState } from './state';
 
 /** Samples kept per group to estimate a calibration percentile (the maximum is always exact). */
 const CALIBRATION_SAMPLE_CAP = 1 << 20;
 
-/** Records the calibrated ranges of `state.config` from the batch x into `state.calibration`. */
-export function calibrate(state: LayerState, x: tf.Tensor): void {
+/** The calibrated modes of a config that need a calibration pass. */
+export function calibratesAdc(config: LayerState['config']): boolean {
+  const p = config.periphery;
+  return p.adcRange === 'calibrated' && p.adcBits > 0;
+}
+
+/** Records the calibrated input range ν (the p-th percentile of |x|) into `state.calibration`. */
+export function calibrateInputScale(state: LayerState, x: tf.Tensor): void {
   const p = state.config.periphery;
+  if (p.inputScaling !== 'calibrated') return;
   const calibration = state.calibration;
-  if (p.inputScaling === 'calibrated') {
-    const previous = calibration.inputScale;
-    calibration.inputScale = tf.keep(
-      tf.tidy(() => {
-        // The maximum is exact; other percentiles come from a strided sample.
-        const abs = tf.abs(x);
-        const q = p.inputCalibrationPercentile;
-        const v = q >= 100 ? tf.max(abs) : absPercentileOnDevice(strided(abs), q);
-        return tf.where(tf.greater(v, 0), v, tf.onesLike(v)) as tf.Scalar;
-      }),
-    );
-    previous?.dispose();
-  }
-  if (p.adcRange !== 'calibrated' || p.adcBits === 0) return;
-  const chunks = readChunks(state, x);
-  const percentile = p.adcCalibrationPercentile;
-  const nuGlobal = p.inputScaling === 'perVector' ? null : tf.tidy(() => globalInputScale(state, x)!);
-  const image = nuGlobal ? scaledChunkInputs(state, x, nuGlobal, chunks) : null;
-  // Per group: the running max |I| (percentile 100) or the strided samples of |I| of every chunk.
-  let kept: tf.Tensor[] | null = null;
-  for (let c = 0; c < chunks.count; c++) {
-    const previous: tf.Tensor[] | null = kept;
-    kept = tf.tidy(() => {
-      let inputs: TileInputs;
-      if (image) inputs = image.of(c);
-      else {
-        const P = chunks.patches(c);
-        inputs = tileInputs(state, tf.div(P, vectorScale(P)) as tf.Tensor2D);
-      }
-      return state.chip.groups.map((_, gi) => {
-        // Stacked [T, Z·M, cols], so the sample strides over every row tile's read.
-        const abs = tf.abs(tf.stack(groupCurrents(state, gi, inputs, null, null)));
-        if (percentile >= 100) return previous ? tf.maximum(previous[gi]!, tf.max(abs)) : tf.max(abs);
-        const sampled = strided(abs);
-        return previous ? tf.concat([previous[gi]!, sampled]) : sampled;
-      });
-    });
-    if (previous) tf.dispose(previous);
-  }
-  image?.dispose();
-  if (nuGlobal && nuGlobal !== state.calibration.inputScale) nuGlobal.dispose();
+  const previous = calibration.inputScale;
+  calibration.inputScale = tf.keep(
+    tf.tidy(() => {
+      // The maximum is exact; other percentiles come from a strided sample.
+      const abs = tf.abs(x);
+      const q = p.inputCalibrationPercentile;
+      const v = q >= 100 ? tf.max(abs) : absPercentileOnDevice(strided(abs), q);
+      return tf.where(tf.greater(v, 0), v, tf.onesLike(v)) as tf.Scalar;
+    }),
+  );
+  previous?.dispose();
+}
+
+/**
+ * Per group, the running statistics of |I| over a calibration batch's currents (per group, per row tile):
+ * max |I| (percentile 100) or strided samples of |I| ([T, Z·M, cols] stacked, so the sample strides over
+ * every row tile's read). `previous`: the statistics of the chunks before.
+ */
+export function accumulateAdcStatistics(
+  previous: tf.Tensor[] | null,
+  currents: tf.Tensor2D[][],
+  percentile: number,
+): tf.Tensor[] {
+  return currents.map((parts, gi) => {
+    const abs = tf.abs(tf.stack(parts));
+    if (percentile >= 100) return previous ? tf.maximum(previous[gi]!, tf.max(abs)) : tf.max(abs);
+    const sampled = strided(abs);
+    return previous ? tf.concat([previous[gi]!, sampled]) : sampled;
+  });
+}
+
+/** The calibrated ADC full scale of each group from its statistics (which it disposes), kept on the device. */
+export function setAdcFullScales(state: LayerState, statistics: tf.Tensor[], percentile: number): void {
   // Kept: a calibration pass runs inside the model's tidy, which must not free the ranges.
-  const fullScale = kept!.map((k) =>
+  const fullScale = statistics.map((k) =>
     tf.keep(
       percentile >= 100
         ? (k as tf.Scalar)
         : tf.tidy(() => absPercentileOnDevice(k as tf.Tensor1D, percentile)),
     ),
   );
-  if (percentile < 100) tf.dispose(kept!);
-  if (calibration.adcFullScale) tf.dispose(calibration.adcFullScale);
-  calibration.adcFullScale = fullScale;
+  if (percentile < 100) tf.dispose(statistics);
+  if (state.calibration.adcFullScale) tf.dispose(state.calibration.adcFullScale);
+  state.calibration.adcFullScale = fullScale;
 }
 
 export async function readCalibration(state: LayerState): Promise<CalibrationState> {

@@ -12,7 +12,7 @@ import type { DacSettings, ProgrammedChip } from '../chip';
 import type { ExperimentConfig } from '../config';
 import { convPadding, im2col, type PatchOrder } from '../im2col';
 import { partRowsOf } from './conductances';
-import { patchGeometry, patchRuns, tilePatchTensors, type PatchRun } from './tilePatches';
+import { patchGeometry, patchRuns, splitRowTiles, tilePatchTensors, type PatchRun } from './tilePatches';
 import type { LayerState } from './state';
 
 /**
@@ -228,47 +228,6 @@ export function overCycles(
       0,
     ) as tf.Tensor2D;
   return f(inputs.units![t]!, 0) as tf.Tensor2D;
-}
-
-/** [V, K] (patch columns) → one [V, partRows] part per row tile (`plan.tileRowIndex`, zero-padded). */
-function splitRowTiles(state: LayerState, v: tf.Tensor2D): tf.Tensor2D[] {
-  const T = state.chip.plan.rowTiles;
-  const { partRows: P, split } = state.layout;
-  const [rows, K] = v.shape;
-  let cut: tf.Tensor2D;
-  if (split.kind === 'run') {
-    const used = split.used;
-    if (T === 1 && used === K) return [v];
-    // Columns past `used` belong to dropped rows (partialRowTiles = drop).
-    cut = used < K ? v.slice([0, 0], [rows, used]) : v;
-    if (T * P > used)
-      cut = tf.pad(cut, [
-        [0, 0],
-        [0, T * P - used],
-      ]);
-  } else {
-    const withZero = tf.concat([v, tf.zeros([rows, 1])], 1);
-    cut = tf.gather(withZero, split.index, 1) as tf.Tensor2D;
-  }
-  if (T === 1) return [cut];
-  return firstAxisParts(tf.transpose(cut.reshape([rows, T, P]), [1, 0, 2])) as tf.Tensor2D[];
-}
-
-/**
- * The parts x[0], x[1], … of a tensor along its first axis. On wasm, Slice (and so tf.unstack, tf.split)
- * copies its whole input for every slice, O(n²) in all, and Gather / StridedSlice index each element: one
- * read-back and a cut in JS is several times faster. Other backends slice on the device.
- */
-function firstAxisParts(x: tf.Tensor): tf.Tensor[] {
-  const n = x.shape[0]!;
-  const rest = x.shape.slice(1);
-  if (n === 1) return [x.reshape(rest)];
-  if (tf.getBackend() !== 'wasm') return tf.unstack(x);
-  const values = x.dataSync() as Float32Array;
-  const size = values.length / n;
-  return Array.from({ length: n }, (_, i) =>
-    tf.tensor(values.subarray(i * size, (i + 1) * size), rest, 'float32'),
-  );
 }
 
 /** A batch split into chunks of whole images (so no intermediate passes `periphery.maxChunkElements`). */

@@ -16,19 +16,17 @@ export function hasReadNoise(state: LayerState): boolean {
 }
 
 /**
- * Analog currents of one group (amperes), one [Z·M, cols] part per row tile, with IR drop and (when
- * seeded, one seed per row tile) per-read noise.
+ * Noiseless analog currents of one group (amperes), one [Z·M, cols] part per row tile, with IR drop;
+ * `batch`: this forward call's redrawn conductances (null: as programmed).
  */
-export function groupCurrents(
+export function analogCurrents(
   state: LayerState,
   gi: number,
   inputs: TileInputs,
   batch: BatchWeights | null,
-  noiseSeeds: number[] | null,
 ): tf.Tensor2D[] {
   const { chip, config, dac, tensors } = state;
   const group = chip.groups[gi]!;
-  const gt = tensors.groups[gi]!;
   const d = config.device;
   const weights = groupWeights(state, gi, batch);
   // Weights redrawn per input bit: input bit z (kept apart in inputs.cycles) reads draw z.
@@ -38,30 +36,43 @@ export function groupCurrents(
   let current: tf.Tensor2D[] = Array.from({ length: T }, (_, t) =>
     overCycles(inputs, t, (v, z) => tf.matMul(v, weights[draw(z)]![t]!)),
   );
-  if (d.irDrop.enabled) {
-    const R = chip.plan.tileRows;
-    const gMax = chip.gMaxSiemens;
-    const vUnit = dac.voltsPerUnit;
-    const gRatio = 1 / d.irDrop.wireResistanceOhms / gMax;
-    for (const term of group.terms) {
-      const g = (z: number) => (batch ? batch.arrays[term.array]![draw(z)]! : tensors.arrays[term.array]!);
-      current = current.map((I, t) => {
-        const gw = (z: number) =>
-          batch
-            ? (tf.mul(g(z)[t]!, tensors.rowWeight![t]!) as tf.Tensor2D)
-            : tensors.arrayRowWeighted[term.array]![t]!;
-        // a = |V|·G·R/(g_ratio·G_max·V_read) with V = units·V_unit (volts); aihwkit's polynomial in a.
-        const a = tf.mul(
-          overCycles(inputs, t, (v, z) => tf.matMul(tf.abs(v) as tf.Tensor2D, g(z)[t]!)),
-          (vUnit * R) / gRatio / (gMax * config.periphery.vReadVolts),
-        );
-        const c = tf.mul(a, tf.add(tf.mul(a, tf.sub(tf.mul(a, 0.05), 0.2)), 0.5));
-        const weighted = overCycles(inputs, t, (v, z) => tf.matMul(v, gw(z)));
-        return tf.sub(I, tf.mul(tf.mul(c, weighted), d.irDrop.scale * term.sign * vUnit)) as tf.Tensor2D;
-      });
-    }
+  if (!d.irDrop.enabled) return current;
+  const R = chip.plan.tileRows;
+  const gMax = chip.gMaxSiemens;
+  const vUnit = dac.voltsPerUnit;
+  const gRatio = 1 / d.irDrop.wireResistanceOhms / gMax;
+  for (const term of group.terms) {
+    const g = (z: number) => (batch ? batch.arrays[term.array]![draw(z)]! : tensors.arrays[term.array]!);
+    current = current.map((I, t) => {
+      const gw = (z: number) =>
+        batch
+          ? (tf.mul(g(z)[t]!, tensors.rowWeight![t]!) as tf.Tensor2D)
+          : tensors.arrayRowWeighted[term.array]![t]!;
+      // a = |V|·G·R/(g_ratio·G_max·V_read) with V = units·V_unit (volts); aihwkit's polynomial in a.
+      const a = tf.mul(
+        overCycles(inputs, t, (v, z) => tf.matMul(tf.abs(v) as tf.Tensor2D, g(z)[t]!)),
+        (vUnit * R) / gRatio / (gMax * config.periphery.vReadVolts),
+      );
+      const c = tf.mul(a, tf.add(tf.mul(a, tf.sub(tf.mul(a, 0.05), 0.2)), 0.5));
+      const weighted = overCycles(inputs, t, (v, z) => tf.matMul(v, gw(z)));
+      return tf.sub(I, tf.mul(tf.mul(c, weighted), d.irDrop.scale * term.sign * vUnit)) as tf.Tensor2D;
+    });
   }
+  return current;
+}
+
+/** The group's currents with this read's noise (one seed per row tile; null: noise off). */
+export function withReadNoise(
+  state: LayerState,
+  gi: number,
+  inputs: TileInputs,
+  current: tf.Tensor2D[],
+  noiseSeeds: number[] | null,
+): tf.Tensor2D[] {
   if (noiseSeeds === null) return current;
+  const { chip, config } = state;
+  const d = config.device;
+  const gt = state.tensors.groups[gi]!;
   // σ² = Σ_j V_j²σ²(G_j) (read noise) + (σ_out·G_max·V_read)² (output noise).
   const s = d.outputNoise.enabled
     ? d.outputNoise.sigmaFracOfGmaxCurrent * chip.gMaxSiemens * config.periphery.vReadVolts

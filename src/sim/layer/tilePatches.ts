@@ -7,11 +7,12 @@
  * On CPU-resident backends (wasm, cpu) this is one pass in JS, in place in the wasm heap: tfjs-wasm's Slice
  * reads its whole input back for every slice (`readSync`) and its Gather indexes element by element, so
  * im2col by slices and a split by transpose cost several copies of the patches. Other backends keep the
- * tfjs-op im2col (`im2col.ts`) and split on the device (`dacInputs.ts`).
+ * tfjs-op im2col (`im2col.ts`) and split on the device (`splitRowTiles` below).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { ProgrammedChip } from '../chip';
+import type { LayerState } from './state';
 import { convPadding } from '../im2col';
 
 /** A run of consecutive columns of a part: `length` channels from c0 at kernel position (i, jj). */
@@ -151,4 +152,45 @@ function fillTilePatches(
             while (to < end) part[to++] = plane[src++]!;
           }
         }
+}
+
+/** [V, K] (patch columns) → one [V, partRows] part per row tile (`plan.tileRowIndex`, zero-padded). */
+export function splitRowTiles(state: LayerState, v: tf.Tensor2D): tf.Tensor2D[] {
+  const T = state.chip.plan.rowTiles;
+  const { partRows: P, split } = state.layout;
+  const [rows, K] = v.shape;
+  let cut: tf.Tensor2D;
+  if (split.kind === 'run') {
+    const used = split.used;
+    if (T === 1 && used === K) return [v];
+    // Columns past `used` belong to dropped rows (partialRowTiles = drop).
+    cut = used < K ? v.slice([0, 0], [rows, used]) : v;
+    if (T * P > used)
+      cut = tf.pad(cut, [
+        [0, 0],
+        [0, T * P - used],
+      ]);
+  } else {
+    const withZero = tf.concat([v, tf.zeros([rows, 1])], 1);
+    cut = tf.gather(withZero, split.index, 1) as tf.Tensor2D;
+  }
+  if (T === 1) return [cut];
+  return firstAxisParts(tf.transpose(cut.reshape([rows, T, P]), [1, 0, 2])) as tf.Tensor2D[];
+}
+
+/**
+ * The parts x[0], x[1], … of a tensor along its first axis. On wasm, Slice (and so tf.unstack, tf.split)
+ * copies its whole input for every slice, O(n²) in all, and Gather / StridedSlice index each element: one
+ * read-back and a cut in JS is several times faster. Other backends slice on the device.
+ */
+function firstAxisParts(x: tf.Tensor): tf.Tensor[] {
+  const n = x.shape[0]!;
+  const rest = x.shape.slice(1);
+  if (n === 1) return [x.reshape(rest)];
+  if (tf.getBackend() !== 'wasm') return tf.unstack(x);
+  const values = x.dataSync() as Float32Array;
+  const size = values.length / n;
+  return Array.from({ length: n }, (_, i) =>
+    tf.tensor(values.subarray(i * size, (i + 1) * size), rest, 'float32'),
+  );
 }

@@ -50,6 +50,11 @@ export interface AnalogLayer {
    */
   calibrate(x: tf.Tensor): void;
   /**
+   * calibrate(x), then forward(x): a calibration pass's step, in one read where it can (the ADC ranges
+   * come from this read's noiseless currents, which it then converts with them).
+   */
+  calibrateAndForward(x: tf.Tensor, readRng: Rng): tf.Tensor;
+  /**
    * Reads the programmed devices under the read settings of `config` from now on (`readSettings.ts`: the
    * drift read time and compensation, the per-read noises), without programming them again; equal to the
    * layer programmed with `config` from the same draws. Calibrated ranges are kept. Throws when `config`
