@@ -9,8 +9,8 @@ import { makeBatch } from '../data/augment';
 import type { LinearLayerRunner, LinearLayerSpec, ModelDefinition, WeightMap } from '../models';
 import { DigitalRunner } from '../models';
 import type { ExperimentConfig } from '../sim/config';
-import type { AnalogLayer } from '../sim/analogLayer';
-import { programAnalogLayer } from '../sim/analogLayer';
+import type { AnalogLayer } from '../sim/layer';
+import { NoiseBank, programAnalogLayer } from '../sim/layer';
 import type { AnalogLayerSpec } from '../sim/tiling';
 import type { Rng } from '../sim/rng';
 
@@ -44,6 +44,7 @@ export async function programLayer(
   weights: WeightMap,
   config: ExperimentConfig,
   rng: Rng,
+  noiseBank?: NoiseBank,
 ): Promise<AnalogLayer> {
   const layer = model.linearLayers[index]!;
   const read = async (key: string) => {
@@ -53,7 +54,7 @@ export async function programLayer(
   const kernel = await read(`${layer.name}/kernel`);
   if (!kernel) throw new Error(`weight "${layer.name}/kernel" is missing`);
   const bias = await read(`${layer.name}/bias`);
-  return programAnalogLayer(toAnalogSpec(layer, index), kernel, bias, config, rng);
+  return programAnalogLayer(toAnalogSpec(layer, index), kernel, bias, config, rng, { noiseBank });
 }
 
 /** A model's layers programmed onto one simulated chip. */
@@ -62,7 +63,9 @@ export class ProgrammedModel {
 
   /**
    * Programs every linear layer, drawing the programming-time randomness of layer `name` from
-   * `chipRng.fork(name)`. `between` runs after each layer (the job yields there to stay responsive).
+   * `chipRng.fork(name)`, and the chip's bank of normals for per-read noise from
+   * `chipRng.fork('noise bank')` (shared by the layers). `between` runs after each layer (the job
+   * yields there to stay responsive).
    */
   static async program(
     model: ModelDefinition,
@@ -72,9 +75,11 @@ export class ProgrammedModel {
     between: () => Promise<void> = async () => {},
   ): Promise<ProgrammedModel> {
     const layers = new Map<string, AnalogLayer>();
+    const noiseBank = new NoiseBank(chipRng.fork('noise bank'));
     try {
       for (const [index, layer] of model.linearLayers.entries()) {
-        layers.set(layer.name, await programLayer(model, index, weights, config, chipRng.fork(layer.name)));
+        const rng = chipRng.fork(layer.name);
+        layers.set(layer.name, await programLayer(model, index, weights, config, rng, noiseBank));
         await between();
       }
     } catch (error) {
@@ -82,6 +87,14 @@ export class ProgrammedModel {
       throw error;
     }
     return new ProgrammedModel(layers);
+  }
+
+  /**
+   * Reads every layer under the read settings of `config` (src/sim/readSettings.ts: drift read time and
+   * compensation, per-read noises) from now on, without programming again; calibrated ranges are kept.
+   */
+  readAt(config: ExperimentConfig): void {
+    for (const layer of this.layers.values()) layer.readAt(config);
   }
 
   layer(name: string): AnalogLayer {
@@ -158,7 +171,10 @@ export interface SnrSums {
 }
 
 export interface AnalogRunnerOptions {
-  /** Record input and ADC ranges on the way ('calibrated' modes) before reading. */
+  /**
+   * Record input and ADC ranges on the way ('calibrated' modes), each layer in the same read that passes
+   * its output on (`AnalogLayer.calibrateAndForward`).
+   */
   calibrate?: boolean;
   /** Also compute each layer's ideal output from the same input and keep Σ ideal², Σ (analog − ideal)². */
   measureSnr?: { weights: WeightMap; sums: Map<string, SnrSums> };
@@ -195,8 +211,8 @@ export class AnalogRunner implements LinearLayerRunner {
 
   private read(name: string, x: tf.Tensor): tf.Tensor {
     const layer = this.chip.layer(name);
-    if (this.options.calibrate) layer.calibrate(x);
-    const y = layer.forward(x, this.readRng.fork(name));
+    const rng = this.readRng.fork(name);
+    const y = this.options.calibrate ? layer.calibrateAndForward(x, rng) : layer.forward(x, rng);
     this.options.finiteFlags?.push({ layer: name, finite: tf.keep(tf.all(tf.isFinite(y))) });
     return y;
   }

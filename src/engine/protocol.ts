@@ -8,7 +8,7 @@ import type { LinearLayerSpec } from '../models/layers';
 import type { ModelName } from '../models/model';
 import type { ChosenFile } from '../models/weightsArchive';
 import type { ExperimentConfig } from '../sim/config';
-import type { TileInspection } from '../sim/analogLayer';
+import type { TileInspection } from '../sim/layer';
 import type { CostTotals } from '../sim/cost';
 import type { SweepSpec, SweepValue } from '../sim/sweep';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { programAnalogLayer, sumParts, type AnalogLayerOptions } from './analogLayer';
+import { programAnalogLayer, sumParts, type AnalogLayerOptions } from './layer';
 import type { DeepPartial, ExperimentConfig } from './config';
 import { referenceCalibrate, referenceForwardDetailed } from './reference';
 import { createRng } from './rng';

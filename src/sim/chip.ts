@@ -1,6 +1,6 @@
 /**
  * A layer programmed onto a simulated chip (plain typed arrays, no tfjs), and the read settings that
- * both the tfjs layer (`analogLayer.ts`) and the float64 reference (`reference.ts`) follow.
+ * both the tfjs layer (`layer/`) and the float64 reference (`reference.ts`) follow.
  *
  * Read semantics for one input vector x (a dense row or a conv patch, K values), per layer:
  *  1. Input range ν (calibrated | dynamic batch max|x| | per-vector max|x| | none = 1); x̃ = clip(x/ν, −1, 1)
@@ -23,7 +23,7 @@
  *  `value > bound` after `getDiscretizedValue` (rpu_forward_backward_pass.cpp, finalizeOutputImplStage5).
  */
 import type { ExperimentConfig } from './config';
-import { programArrays, readNoiseVariance, type ProgrammedArray } from './devices';
+import { driftedConductances, programArrays, readNoiseVariance, type ProgrammedArray } from './devices';
 import { decodeWeights, mapWeights, type ConductanceArray, type ReadGroup } from './mapping';
 import type { Rng } from './rng';
 import { planLayer, readsWithIdealConverters, type AnalogLayerSpec, type TilePlan } from './tiling';
@@ -120,28 +120,8 @@ export function programChip(
   const N = plan.cols;
   const mapped = mapWeights(kernel, K, N, crossbar, plan.colTiles);
   const arrays = programArrays(mapped.arrays, device, mapped.gMinSiemens, mapped.gMaxSiemens, rng);
-  let driftCompensation = 1;
-  if (device.drift.enabled && device.drift.compensation) {
-    // aihwkit GlobalDriftCompensation: α = mean|Y(t0)| / mean|Y(t)| for a one-hot read-out, i.e. the ratio
-    // of mean |effective weight| before and after drift (ideal read, programming noise included).
-    const before = effectiveWeights(
-      arrays.map((a) => ({ ...a, gSiemens: a.gUndriftedSiemens })),
-      mapped.groups,
-      plan,
-    );
-    const after = effectiveWeights(arrays, mapped.groups, plan);
-    const meanAbs = (v: Float64Array) => v.reduce((s, x) => s + Math.abs(x), 0) / v.length;
-    const b = Math.max(meanAbs(before), 1e-30);
-    const a = meanAbs(after);
-    driftCompensation = a > 0 ? b / a : 1;
-  }
-  const readVariance = arrays.map((a) =>
-    device.readNoise.enabled
-      ? a.gSiemens.map((g) => readNoiseVariance(g, mapped.gMaxSiemens, device.readNoise))
-      : null,
-  );
   const enc = periphery.dacEncoding;
-  return {
+  const programmed = {
     spec,
     plan,
     K,
@@ -151,11 +131,62 @@ export function programChip(
     wMax: mapped.wMax,
     gMinSiemens: mapped.gMinSiemens,
     gMaxSiemens: mapped.gMaxSiemens,
-    driftCompensation,
-    readVariance,
     bias: bias ? Float32Array.from(bias) : null,
     inputSigned: enc === 'signed' || (enc === 'auto' && !spec.inputNonNegative),
   };
+  return {
+    ...programmed,
+    driftCompensation: driftCompensationOf(programmed, device.drift),
+    readVariance: readVarianceOf(programmed, device.readNoise),
+  };
+}
+
+/**
+ * The programmed chip read under the read settings of `experimentConfig` (drift read time and
+ * compensation, read noise) without programming it again: G(t) from each device's G(t0) and ν
+ * (`driftedConductances`), α and σ²(G) recomputed. Equal to the chip that `programChip` draws from the
+ * same seed with `experimentConfig` itself.
+ */
+export function readChipAt(chip: ProgrammedChip, experimentConfig: ExperimentConfig): ProgrammedChip {
+  const { device } = layerReadConfig(chip.spec, experimentConfig);
+  const arrays = chip.arrays.map((a) => ({ ...a, gSiemens: driftedConductances(a, device.drift) }));
+  const read = { ...chip, arrays };
+  return {
+    ...read,
+    driftCompensation: driftCompensationOf(read, device.drift),
+    readVariance: readVarianceOf(read, device.readNoise),
+  };
+}
+
+/**
+ * aihwkit GlobalDriftCompensation: α = mean|Y(t0)| / mean|Y(t)| for a one-hot read-out, i.e. the ratio of
+ * mean |effective weight| before and after drift (ideal read, programming noise included); 1 when off.
+ */
+function driftCompensationOf(
+  chip: Pick<ProgrammedChip, 'arrays' | 'groups' | 'plan'>,
+  drift: ExperimentConfig['device']['drift'],
+): number {
+  if (!drift.enabled || !drift.compensation) return 1;
+  const before = effectiveWeights(
+    chip.arrays.map((a) => ({ ...a, gSiemens: a.gUndriftedSiemens })),
+    chip.groups,
+    chip.plan,
+  );
+  const after = effectiveWeights(chip.arrays, chip.groups, chip.plan);
+  const meanAbs = (v: Float64Array) => v.reduce((s, x) => s + Math.abs(x), 0) / v.length;
+  const b = Math.max(meanAbs(before), 1e-30);
+  const a = meanAbs(after);
+  return a > 0 ? b / a : 1;
+}
+
+/** Per-array read-noise variance σ²(G) of the read-time conductances (S²; null when read noise is off). */
+function readVarianceOf(
+  chip: Pick<ProgrammedChip, 'arrays' | 'gMaxSiemens'>,
+  readNoise: ExperimentConfig['device']['readNoise'],
+): (Float32Array | null)[] {
+  return chip.arrays.map((a) =>
+    readNoise.enabled ? a.gSiemens.map((g) => readNoiseVariance(g, chip.gMaxSiemens, readNoise)) : null,
+  );
 }
 
 export interface DacSettings {

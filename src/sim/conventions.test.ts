@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { programAnalogLayer, type AnalogLayer } from './analogLayer';
+import { programAnalogLayer, type AnalogLayer } from './layer';
 import {
   defaultExperimentConfig,
   drawMomentOf,

@@ -5,8 +5,10 @@
  *
  * Order at programming, per device: target G_T → device-to-device variation (unless redrawn per batch,
  * then the layer draws it; reference columns only when `includeReference`) → programming noise
- * (clipped at 0 S) → drift to the read time → stuck-at faults (which override everything).
+ * (clipped at 0 S) = G(t0) → stuck-at faults (which override everything) → drift to the read time.
  * Each effect draws from its own forked stream, so switching one on never shifts another's numbers.
+ * Each device keeps G(t0) and its drift exponent ν, so the chip can be read at another time without
+ * programming it again (`driftedConductances`).
  */
 import type { DeviceConfig } from './config';
 import type { ConductanceArray } from './mapping';
@@ -29,8 +31,13 @@ export interface ProgrammedArray extends ConductanceArray {
   targetSiemens: Float32Array;
   /** 0 = healthy, 1 = stuck at G_min, 2 = stuck at G_max; null when stuck-at faults are off. */
   stuck: Uint8Array | null;
-  /** Conductance at the read time without drift (for drift compensation); equals gSiemens when drift is off. */
+  /** G(t0): the conductance without drift (for drift compensation); equals gSiemens when drift is off. */
   gUndriftedSiemens: Float32Array;
+  /**
+   * Drift exponent ν per device, drawn at programming (|N(μ, σ)| or the PCM fit); null when drift is off.
+   * Stuck devices keep theirs, unused: they do not drift.
+   */
+  driftNu: Float32Array | null;
 }
 
 /**
@@ -141,18 +148,19 @@ export function programArrays(
       }
     }
 
-    const gUndrifted = Float32Array.from(g);
+    // ν is drawn whenever drift is on, whatever the read time, so a chip read later uses the same draws.
     const drift = device.drift;
-    if (drift.enabled && drift.readTimeSeconds > drift.t0Seconds) {
+    let driftNu: Float32Array | null = null;
+    if (drift.enabled) {
       const r = arrayRng.fork('drift nu');
+      driftNu = new Float32Array(n);
       for (let i = 0; i < n; i++) {
         const stats =
           drift.nuModel === 'pcm'
             ? pcmNuStats(target[i]!, gMaxSiemens)
             : { mean: drift.nuMean, std: drift.nuStd };
         // ν = |μ + σξ| (aihwkit takes the absolute value so conductances never grow).
-        const nu = Math.abs(stats.mean + stats.std * r.normal());
-        g[i] = g[i]! * driftFactor(nu, drift.readTimeSeconds, drift.t0Seconds);
+        driftNu[i] = Math.abs(stats.mean + stats.std * r.normal());
       }
     }
 
@@ -161,12 +169,31 @@ export function programArrays(
     if (sa.enabled) {
       stuck = drawStuckMask(n, sa.fractionAtGmin, sa.fractionAtGmax, arrayRng.fork('stuck'));
       for (let i = 0; i < n; i++) {
-        if (stuck[i] === 1) g[i] = gUndrifted[i] = gMinSiemens;
-        else if (stuck[i] === 2) g[i] = gUndrifted[i] = gMaxSiemens;
+        if (stuck[i] === 1) g[i] = gMinSiemens;
+        else if (stuck[i] === 2) g[i] = gMaxSiemens;
       }
     }
-    return { ...a, gSiemens: g, targetSiemens: target, stuck, gUndriftedSiemens: gUndrifted };
+    const programmed = { gUndriftedSiemens: g, driftNu, stuck };
+    return { ...a, ...programmed, gSiemens: driftedConductances(programmed, drift), targetSiemens: target };
   });
+}
+
+/**
+ * Conductances at the read time of `drift`: G(t) = G(t0)·(t/t0)^(−ν) per device (`driftFactor`), stuck
+ * devices unchanged; G(t0) itself when drift is off (the same array). Deterministic: the same devices at
+ * the same read time give the same conductances, however often the chip is read.
+ */
+export function driftedConductances(
+  a: Pick<ProgrammedArray, 'gUndriftedSiemens' | 'driftNu' | 'stuck'>,
+  drift: DeviceConfig['drift'],
+): Float32Array {
+  const g0 = a.gUndriftedSiemens;
+  const nu = a.driftNu;
+  if (!drift.enabled || !nu) return g0;
+  const g = Float32Array.from(g0);
+  for (let i = 0; i < g.length; i++)
+    if (!a.stuck?.[i]) g[i] = g0[i]! * driftFactor(nu[i]!, drift.readTimeSeconds, drift.t0Seconds);
+  return g;
 }
 
 /**

@@ -6,8 +6,6 @@
  * Padding follows tf.conv2d ('same': total max((out−1)·s + k − in, 0), the extra pixel at the bottom/right).
  */
 import * as tf from '@tensorflow/tfjs-core';
-// Chained tensor methods (x.reshape(), x.slice()), which the umbrella @tensorflow/tfjs registered.
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { convOutputSize, type AnalogLayerSpec } from './tiling';
 
 export function convPadding(spec: AnalogLayerSpec, height: number, width: number) {
@@ -44,7 +42,7 @@ export function im2col(
     const s = spec.stride;
     const { outH, outW, top, bottom, left, right } = convPadding(spec, H, W);
     if (k === 1 && s === 1 && top + bottom + left + right === 0)
-      return x.reshape([B * H * W, C]) as tf.Tensor2D;
+      return tf.reshape(x, [B * H * W, C]) as tf.Tensor2D;
     const xp =
       top + bottom + left + right > 0
         ? tf.pad(x, [
@@ -70,9 +68,12 @@ export function im2col(
         );
     const patches = pieces.length === 1 ? pieces[0]! : tf.concat(pieces, 3);
     const M = B * outH * outW;
-    if (order === 'kernelMajor' || k === 1) return patches.reshape([M, k * k * C]) as tf.Tensor2D;
+    if (order === 'kernelMajor' || k === 1) return tf.reshape(patches, [M, k * k * C]) as tf.Tensor2D;
     // Channel-major: each channel's k² positions together. One transpose of [M, k², C] (tf.stack along a
     // new last axis is an order of magnitude slower on wasm).
-    return tf.transpose(patches.reshape([M, k * k, C]), [0, 2, 1]).reshape([M, k * k * C]) as tf.Tensor2D;
+    return tf.reshape(tf.transpose(tf.reshape(patches, [M, k * k, C]), [0, 2, 1]), [
+      M,
+      k * k * C,
+    ]) as tf.Tensor2D;
   });
 }

@@ -50,12 +50,14 @@ export {
   programmingSigmaSiemens,
   pcmNuStats,
   driftFactor,
+  driftedConductances,
   drawStuckMask,
   readNoiseVariance,
   type ProgrammedArray,
 } from './devices';
 export {
   programChip,
+  readChipAt,
   dacSettings,
   adcGrid,
   quantiseScalar,
@@ -63,7 +65,8 @@ export {
   type ProgrammedChip,
   type CalibrationState,
 } from './chip';
-export { programAnalogLayer, type AnalogLayer, type TileInspection } from './analogLayer';
+export { programAnalogLayer, type AnalogLayer, type TileInspection } from './layer';
+export { READ_SETTING_PATHS, programsSameChip } from './readSettings';
 export { im2col, type PatchOrder } from './im2col';
 export { presets, applyPreset, type Preset } from './presets';
 export * from './cost';

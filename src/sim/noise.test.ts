@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { programAnalogLayer } from './analogLayer';
+import { programAnalogLayer } from './layer';
 import type { DeepPartial, ExperimentConfig } from './config';
 import { referenceCalibrate, referenceForward, referenceOutputVariance } from './reference';
 import { createRng } from './rng';

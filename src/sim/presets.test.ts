@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { programAnalogLayer } from './analogLayer';
+import { programAnalogLayer } from './layer';
 import { defaultExperimentConfig, withOverrides, type DeepPartial, type ExperimentConfig } from './config';
 import { applyPreset, presets } from './presets';
 import { createRng } from './rng';

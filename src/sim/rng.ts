@@ -31,6 +31,17 @@ export interface Rng {
   fillNormal(out: Float32Array | Float64Array, mean?: number, std?: number): void;
 }
 
+/** The murmur3 finaliser (fmix32): a 32-bit integer → a well-mixed 32-bit integer (signed). */
+export function mix32(value: number): number {
+  let h = value | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
 /** FNV-1a over the label, mixed with the parent seed (murmur3 finaliser): a stable 32-bit stream id. */
 function deriveSeed(parentSeed: number, label: string | number): number {
   let h = 0x811c9dc5 ^ parentSeed;
@@ -39,12 +50,7 @@ function deriveSeed(parentSeed: number, label: string | number): number {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
+  return mix32(h);
 }
 
 export function createRng(seed: number): Rng {

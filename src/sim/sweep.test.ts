@@ -69,15 +69,23 @@ describe('sweeps', () => {
   });
 
   it('gives points that program the same chip the same chip key, and others a different one', () => {
-    const points = expandSweep(base, {
-      axes: [
-        { path: 'experiment.images', values: [10, 20] },
-        { path: 'periphery.adcBits', values: [4, 6] },
-      ],
-    });
-    // Images only change what is read, ADC bits change the chip's converters.
-    expect(chipKey(points[0]!.config)).toBe(chipKey(points[2]!.config));
-    expect(chipKey(points[0]!.config)).not.toBe(chipKey(points[1]!.config));
+    const keys = (path: string, values: number[]) =>
+      expandSweep(base, { axes: [{ path, values }] }).map((p) => chipKey(p.config));
+    // Images and ADC bits only change how the tiles are read; tile rows and DAC bits change the chip.
+    for (const [path, values] of [
+      ['experiment.images', [10, 20]],
+      ['periphery.adcBits', [4, 6]],
+    ] as const) {
+      const [a, b] = keys(path, [...values]);
+      expect(a, path).toBe(b);
+    }
+    for (const [path, values] of [
+      ['crossbar.tileRows', [64, 128]],
+      ['periphery.dacBits', [4, 6]],
+    ] as const) {
+      const [a, b] = keys(path, [...values]);
+      expect(a, path).not.toBe(b);
+    }
   });
 
   it('splits the points into shards that together hold each exactly once', () => {

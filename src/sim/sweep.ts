@@ -8,6 +8,7 @@
  */
 import { applyPreset, presets } from './presets';
 import { parseExperimentConfig, type ExperimentConfig } from './config';
+import { READ_SETTING_PATHS } from './readSettings';
 
 export type SweepValue = number | boolean | string;
 
@@ -51,7 +52,11 @@ export const MAX_RUNNER_SWEEP_POINTS = 1_000_000;
  * Fields a point can change without programming a new chip: they act when the chip is read. Points
  * that differ only in these share one programmed chip (the engine reads it at each point's settings).
  */
-export const READ_TIME_FIELDS: readonly string[] = ['experiment.images', 'experiment.runs'];
+export const READ_TIME_FIELDS: readonly string[] = [
+  'experiment.images',
+  'experiment.runs',
+  ...READ_SETTING_PATHS,
+];
 
 function setPath(obj: unknown, path: string[], value: unknown): unknown {
   const [head, ...rest] = path as [string, ...string[]];

@@ -240,6 +240,17 @@ describe('inference routine', () => {
       expect(programmings(images.messages)).toBe(1);
       const adc = await sweep({ axes: [{ path: 'periphery.adcBits', values: [4, 8] }] });
       expect(programmings(adc.messages)).toBe(2);
+      // The drift time machine: one chip read at each time, each point as if programmed for its time.
+      const drifting = withOverrides(config, { device: { drift: { enabled: true, nuModel: 'pcm' } } });
+      const later = { path: 'device.drift.readTimeSeconds', values: [31_536_000] };
+      const times = await sweep({ axes: [{ ...later, values: [3600, ...later.values] }] }, drifting);
+      expect(programmings(times.messages)).toBe(1);
+      const alone = await sweep({ axes: [later] }, drifting);
+      expect(times.result.sweepPoints[1]!.runs.map((r) => r.accuracy)).toEqual(
+        alone.result.sweepPoints[0]!.runs.map((r) => r.accuracy),
+      );
+      expect(times.result.sweepPoints[1]!.layerSnr).toEqual(alone.result.sweepPoints[0]!.layerSnr);
+      expect(times.result.sweepPoints[1]!.layerSnr).not.toEqual(times.result.sweepPoints[0]!.layerSnr);
     });
   });
 

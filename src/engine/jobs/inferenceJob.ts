@@ -10,7 +10,8 @@
  * `seed → 'read' → run → batch → layer`, calibration `seed → 'calibration'`. They do not depend on the
  * sweep point: every point reads the same devices with the same noise (common random numbers), so
  * points differ only by their settings, and a point's numbers are the same whichever machine or shard
- * runs it. Points whose settings program the same chip (`chipKey`) share one programmed chip.
+ * runs it. Points whose settings program the same chip (`chipKey`) share one programmed chip, read under
+ * each point's read settings (drift read time, noises: src/sim/readSettings.ts) and calibrated again.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CifarImages } from '../../data/cifar10';
@@ -191,6 +192,17 @@ export async function runInferenceJob(
   };
   const checkpoint = () => control.checkpoint(() => setPhase('paused', message));
 
+  /** The calibration pass of `chip` read under `pointConfig`, when its converters calibrate. */
+  const calibrate = async (chip: ProgrammedModel, pointConfig: ExperimentConfig, label: string) => {
+    if (!needsCalibration(pointConfig)) return;
+    const count = Math.min(pointConfig.periphery.calibrationImages, inputs.calibration.count);
+    setPhase('calibrating', `${label}calibrating converter ranges on ${count} training images`);
+    calibrateChip(model, weights, chip, pointConfig, inputs.calibration, rng.fork('calibration'));
+    for (const warning of await collapsedRanges(chip))
+      if (!warnings.includes(warning)) warnings.push(warning);
+    await checkpoint();
+  };
+
   /**
    * Programs (and calibrates) the chip of `pointConfig` drawn from chip stream `chipIndex`, and decides
    * the batch size it is read with: the model's, or smaller when a batch would not fit in memory.
@@ -209,14 +221,7 @@ export async function runInferenceJob(
       checkpoint,
     );
     try {
-      if (needsCalibration(pointConfig)) {
-        const count = Math.min(pointConfig.periphery.calibrationImages, inputs.calibration.count);
-        setPhase('calibrating', `${label}calibrating converter ranges on ${count} training images`);
-        calibrateChip(model, weights, chip, pointConfig, inputs.calibration, rng.fork('calibration'));
-        for (const warning of await collapsedRanges(chip))
-          if (!warnings.includes(warning)) warnings.push(warning);
-        await checkpoint();
-      }
+      await calibrate(chip, pointConfig, label);
       // A run whose batches hold one or two images needs no probe: its first batch is as small.
       const wanted = Math.min(inferenceBatchSize(model), images);
       if (wanted <= 2) return { chip, batchSize: wanted };
@@ -312,7 +317,9 @@ export async function runInferenceJob(
     return { accuracy: correctInRun / doneInRun, digital: digitalCorrect / doneInRun };
   };
 
-  let shared = null as { key: string; chip: ReadChip } | null;
+  /** The chip points with the same `chipKey` share, and the settings it is read under now. */
+  let shared = null as { key: string; chip: ReadChip; readKey: string } | null;
+  const readKey = (c: ExperimentConfig) => JSON.stringify([c.periphery, c.device]);
   let outcome: ExperimentResult['outcome'] = 'finished';
   try {
     for (const point of points) {
@@ -331,7 +338,14 @@ export async function runInferenceJob(
           if (shared?.key !== key) {
             shared?.chip.chip.dispose();
             shared = null;
-            shared = { key, chip: await programChip(pointConfig, 0, label) };
+            shared = { key, chip: await programChip(pointConfig, 0, label), readKey: readKey(pointConfig) };
+          } else if (shared.readKey !== readKey(pointConfig)) {
+            // The same devices read under this point's read settings (drift read time, noises), and
+            // calibrated as a chip programmed for this point is: the point's numbers do not depend on
+            // which points shared the chip before it.
+            shared.readKey = readKey(pointConfig);
+            shared.chip.chip.readAt(pointConfig);
+            await calibrate(shared.chip.chip, pointConfig, label);
           }
           chip = shared.chip;
         }

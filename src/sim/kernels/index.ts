@@ -1,6 +1,6 @@
 /**
  * Fused WebGPU kernels for the simulated read's hot path (tfjs-webgpu custom programs on the backend's
- * own device). Only the webgpu backend runs them; the composite tfjs-op path in analogLayer.ts is the
+ * own device). Only the webgpu backend runs them; the composite tfjs-op path in layer/ is the
  * reference and the path for WebGL, WASM and CPU. See README.md.
  *
  * The kernels import their WGSL with Vite's `?raw`: load this module where Vite (app, worker, Vitest)

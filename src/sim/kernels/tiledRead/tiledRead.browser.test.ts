@@ -1,12 +1,12 @@
 /**
  * The fused tiled read on WebGPU (SwiftShader in CI: small shapes): equal to the composite tfjs-op path
- * (analogLayer.ts on the same backend) with noise off; seeded, reproducible noise whose moments match
+ * (layer/ on the same backend) with noise off; seeded, reproducible noise whose moments match
  * the closed form; flat memory; one shader for every setting.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { programAnalogLayer } from '../../analogLayer';
+import { programAnalogLayer } from '../../layer';
 import { referenceForwardDetailed, referenceOutputVariance } from '../../reference';
 import { createRng } from '../../rng';
 import { convSpec, denseSpec, maxRelDiff, maxRelDiffExcept, randomArray, testConfig } from '../../testUtils';

@@ -2,7 +2,7 @@
  * The fused tiled read (`tiledRead.wgsl`) as a tfjs-webgpu program: DAC, tiled product, per-read noise
  * (Philox), per-row-tile ADC and the digital shift-add in one dispatch, one thread per output. Runs on
  * the webgpu backend's own device through `runWebGPUProgram`; the composite tfjs-op path in
- * analogLayer.ts stays the reference and the path for other backends.
+ * layer/ stays the reference and the path for other backends.
  *
  * Every input is passed flat (1D) and the output is [M·N, 1], so tfjs's shader key (which encodes the
  * inputs' ranks and their broadcasting against the output's last axis) is the same for dense and conv
