@@ -238,8 +238,17 @@ describe('inference routine', () => {
           .length;
       const images = await sweep({ axes: [{ path: 'experiment.images', values: [20, 40] }] });
       expect(programmings(images.messages)).toBe(1);
+      const dac = await sweep({ axes: [{ path: 'periphery.dacBits', values: [4, 8] }] });
+      expect(programmings(dac.messages)).toBe(2);
+      // ADC bits with the same tiles: one chip, each point read and calibrated as if programmed for it.
       const adc = await sweep({ axes: [{ path: 'periphery.adcBits', values: [4, 8] }] });
-      expect(programmings(adc.messages)).toBe(2);
+      expect(programmings(adc.messages)).toBe(1);
+      const eightBits = await sweep({ axes: [{ path: 'periphery.adcBits', values: [8] }] });
+      expect(adc.result.sweepPoints[1]!.runs.map((r) => r.accuracy)).toEqual(
+        eightBits.result.sweepPoints[0]!.runs.map((r) => r.accuracy),
+      );
+      expect(adc.result.sweepPoints[1]!.layerSnr).toEqual(eightBits.result.sweepPoints[0]!.layerSnr);
+      expect(adc.result.sweepPoints[1]!.layerSnr).not.toEqual(adc.result.sweepPoints[0]!.layerSnr);
       // The drift time machine: one chip read at each time, each point as if programmed for its time.
       const drifting = withOverrides(config, { device: { drift: { enabled: true, nuModel: 'pcm' } } });
       const later = { path: 'device.drift.readTimeSeconds', values: [31_536_000] };
