@@ -1,194 +1,29 @@
 /**
- * The peer conventions corrected in issue 13, each against the float64 reference (src/sim/reference.ts)
- * and, where the rule has one, an independent plain loop written here from the peer's own code:
- *  - row order: MemTorch tiles torch's (cin, kh, kw) unrolling of a conv kernel (memtorch/mn/Conv2d.py);
- *  - per-kernel-position sub-arrays and dropped channels: NeuroSim QConv2d/QLinear masks
- *    (quantization_cpu_np_infer.py);
- *  - NeuroSim's first-layer branch (Cin = 3: unquantised inputs, no ADC, additive variation);
- *  - device variation redrawn per input bit, reference column never varied (NeuroSim `torch.normal`
- *    inside the bit loop, dummyP constant);
- *  - aihwkit bound management tests the rounded output (finalizeOutputImplStage5: `value > bound` after
- *    discretising).
+ * NeuroSim's conventions (issue 13), against the float64 reference (src/sim/reference.ts) and plain loops
+ * written here from NeuroSim's own code (quantization_cpu_np_infer.py):
+ *  - per-kernel-position sub-arrays and dropped channels (QConv2d/QLinear masks);
+ *  - the first-layer branch (Cin = 3: unquantised inputs, no ADC, additive variation);
+ *  - device variation redrawn per input bit, reference column never varied (`torch.normal` inside the
+ *    bit loop, dummyP constant).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { programAnalogLayer, type AnalogLayer } from './layer';
+import { type AnalogLayer } from '../layer';
+import { drawMomentOf, withOverrides } from '../config';
+import { decodeWeights } from '../mapping';
 import {
-  defaultExperimentConfig,
-  drawMomentOf,
-  withOverrides,
-  type DeepPartial,
-  type ExperimentConfig,
-} from './config';
-import { decodeWeights } from './mapping';
-import { applyPreset } from './presets';
-import {
-  referenceCalibrate,
   referenceForward,
   referenceForwardDetailed,
   referenceOutputVariance,
   type RefInput,
-} from './reference';
-import { createRng } from './rng';
-import {
-  convLayer,
-  denseLayer,
-  kernelShape,
-  maxRelDiffExcept,
-  randomArray,
-  useCpuBackend,
-} from './testUtils';
-import { planLayer, type AnalogLayerSpec } from './tiling';
+} from '../reference';
+import { createRng } from '../rng';
+import { convLayer, denseLayer, useCpuBackend } from '../testUtils';
+import { planLayer, type AnalogLayerSpec } from '../tiling';
+import { forward, inputOf, maxAbs, preset, program } from './fixture';
 
 beforeAll(useCpuBackend);
 
-const preset = (id: string, ...patches: DeepPartial<ExperimentConfig>[]) =>
-  withOverrides(applyPreset(defaultExperimentConfig(), id), ...patches);
-
-/** Inputs in float32: standard normal, or uniform in [0, 1) (post-ReLU-like) for non-negative layers. */
-function inputOf(spec: AnalogLayerSpec, batch: number, seed: number, nonNegative: boolean): RefInput {
-  const shape =
-    spec.kind === 'conv'
-      ? [batch, spec.inputHeight!, spec.inputWidth!, spec.inChannels]
-      : [batch, spec.inChannels];
-  const rng = createRng(seed).fork('input');
-  const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () =>
-    nonNegative ? rng.uniform() : rng.normal(),
-  );
-  return { data, shape };
-}
-
-function program(
-  spec: AnalogLayerSpec,
-  config: ExperimentConfig,
-  seed = 3,
-): { layer: AnalogLayer; kernel: Float32Array } {
-  const kernel = randomArray(
-    kernelShape(spec).reduce((a, b) => a * b, 1),
-    seed,
-    0.3,
-  );
-  return {
-    layer: programAnalogLayer(spec, kernel, null, config, createRng(seed).fork('programming')),
-    kernel,
-  };
-}
-
-function forward(layer: AnalogLayer, input: RefInput, readSeed = 9): Float32Array {
-  const x = tf.tensor(input.data, input.shape);
-  const y = layer.forward(x, createRng(readSeed).fork('read'));
-  const out = y.dataSync() as Float32Array;
-  tf.dispose([x, y]);
-  return Float32Array.from(out);
-}
-
-const maxAbs = (v: ArrayLike<number>) => Array.from(v).reduce((s, x) => Math.max(s, Math.abs(x)), 0);
-
-describe('row order: MemTorch cuts torch’s (cin, kh, kw) unrolling into row tiles', () => {
-  it('lays rows out in channel-major order (hand-computed)', () => {
-    // Cin = 2, 3 × 3 kernel, tiles of 4: torch row r = (c·3 + i)·3 + j holds HWIO row (i·3 + j)·2 + c.
-    const cb = preset('memtorch', { crossbar: { tileRows: 4 } }).crossbar;
-    const plan = planLayer(convLayer(2, 3), cb);
-    expect(plan.tileRowIndex.map((t) => Array.from(t))).toEqual([
-      [0, 2, 4, 6],
-      [8, 10, 12, 14],
-      [16, 1, 3, 5],
-      [7, 9, 11, 13],
-      [15, 17],
-    ]);
-    const km = planLayer(convLayer(2, 3), { ...cb, rowOrder: 'kernelMajor' });
-    expect(Array.from(km.tileRowIndex[0]!)).toEqual([0, 1, 2, 3]);
-  });
-
-  it('equals a plain loop over torch’s unfold with MemTorch’s per-tile, per-patch ADC', () => {
-    // Continuous conductances and no device spread: the closed form of peer-conventions.md.
-    const config = preset('memtorchAsShipped', { device: { d2dVariation: { enabled: false } } });
-    const spec = convLayer(3, 5);
-    const { layer, kernel } = program(spec, config);
-    const input = inputOf(spec, 2, 4, false);
-    const got = forward(layer, input);
-    const [B, H, W, C] = input.shape as [number, number, number, number];
-    const N = spec.outChannels;
-    const wMax = maxAbs(kernel);
-    const s = (1e-4 - 1e-5) / wMax; // siemens per weight unit (G_max − G_min)/max|W|
-    const want = new Float64Array(B * H * W * N);
-    for (let b = 0; b < B; b++)
-      for (let oy = 0; oy < H; oy++)
-        for (let ox = 0; ox < W; ox++) {
-          // torch's unfold: patch entry r = (c·3 + i)·3 + j.
-          const patch: number[] = [];
-          const rows: number[] = [];
-          for (let c = 0; c < C; c++)
-            for (let i = 0; i < 3; i++)
-              for (let j = 0; j < 3; j++) {
-                const y = oy + i - 1;
-                const x = ox + j - 1;
-                patch.push(
-                  y >= 0 && y < H && x >= 0 && x < W ? input.data[((b * H + y) * W + x) * C + c]! : 0,
-                );
-                rows.push((i * 3 + j) * C + c);
-              }
-          for (let t0 = 0; t0 < patch.length; t0 += 16) {
-            const I = Array.from({ length: N }, (_, n) => {
-              let sum = 0;
-              for (let r = t0; r < Math.min(patch.length, t0 + 16); r++)
-                sum += patch[r]! * s * kernel[rows[r]! * N + n]!;
-              return sum; // amperes at 1 V per input unit
-            });
-            const delta = 2 ** (Math.ceil(Math.log2(maxAbs(I) + 1e-12)) - 6 + 1);
-            I.forEach((i, n) => {
-              const q = delta * Math.min(31, Math.max(-32, Math.floor(i / delta + 0.5)));
-              want[((b * H + oy) * W + ox) * N + n]! += q / s;
-            });
-          }
-        }
-    const scale = maxAbs(want);
-    let err = 0;
-    for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
-    expect(err / scale).toBeLessThan(1e-5);
-    // The order matters: the kernel-major cut gives other partial sums, so other ADC codes.
-    const km = program(spec, withOverrides(config, { crossbar: { rowOrder: 'kernelMajor' } }));
-    const other = forward(km.layer, input);
-    let diff = 0;
-    for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(other[i]! - want[i]!));
-    expect(diff / scale).toBeGreaterThan(1e-3);
-    layer.dispose();
-    km.layer.dispose();
-  });
-
-  for (const [name, patch] of Object.entries({
-    'calibrated ADC, 8-bit multilevel DAC': {
-      periphery: { inputScaling: 'calibrated', dacBits: 8, adcRange: 'calibrated', adcLevels: 'symmetric' },
-    },
-    'bit-serial DAC, dynamic row-tile ADC': {
-      periphery: { inputScaling: 'calibrated', dacBits: 5, dacMode: 'bitSerial', adcDynamicScope: 'rowTile' },
-    },
-  } as Record<string, DeepPartial<ExperimentConfig>>))
-    it(`tfjs equals the float64 reference with channel-major tiles (${name})`, () => {
-      const config = preset('memtorch', { device: { d2dVariation: { enabled: false } } }, patch, {
-        crossbar: { tileRows: 7, tileCols: 4 },
-      });
-      const spec = convLayer(3, 6);
-      const { layer } = program(spec, config);
-      const input = inputOf(spec, 2, 5, false);
-      const x = tf.tensor(input.data, input.shape);
-      layer.calibrate(x);
-      x.dispose();
-      const got = forward(layer, input);
-      const calib = referenceCalibrate(layer.chip, config, input);
-      const { y, ambiguous } = referenceForwardDetailed(layer.chip, config, input, calib);
-      expect(ambiguous.reduce((s, v) => s + v, 0) / ambiguous.length).toBeLessThan(0.1);
-      expect(maxRelDiffExcept(got, y, ambiguous)).toBeLessThan(1e-5);
-      layer.dispose();
-    });
-});
-
-/**
- * NeuroSim QConv2d's loops written out (quantization_cpu_np_infer.py, vari = 0): for each kernel
- * position (i, j), input bit z and sub-array s, the data and dummy partial sums over the whole batch
- * go through LinearQuantizeOut (min … max, 2^B levels, floor) separately; with Cin < subArray a kernel
- * position is one sub-array of Cin rows, else int(Cin/subArray) sub-arrays (the rest dropped).
- */
 function neurosimLoops(
   spec: AnalogLayerSpec,
   kernel: Float32Array,
@@ -468,81 +303,5 @@ describe('NeuroSim variation: redrawn for every input bit, never on the referenc
     expect(Array.from(forward(layer, input, 5))).toEqual(Array.from(forward(layer, input, 5)));
     expect(Array.from(forward(layer, input, 5))).not.toEqual(Array.from(forward(layer, input, 6)));
     layer.dispose();
-  });
-});
-
-describe('aihwkit bound management: re-read only when a rounded output lies beyond ±out_bound', () => {
-  // 3-bit ADC over ±12 (steps of 4, out_res 1/6), weights ≤ w_max = 1, one input vector of ones (ν = 1).
-  const config = preset('aihwkit', { device: { outputNoise: { enabled: false } } });
-  const read = (weights: number[]) => {
-    const spec = denseLayer(weights.length, 1);
-    const layer = programAnalogLayer(spec, weights, null, config, createRng(1));
-    const input = { data: weights.map(() => 1), shape: [1, weights.length] };
-    const got = forward(layer, input)[0]!;
-    const want = referenceForward(layer.chip, config, input)[0]!;
-    layer.dispose();
-    return { got, want };
-  };
-
-  it('y = 13 rounds to the top code 12: kept, no re-read (hand-computed)', () => {
-    // Thirteen weights of 1: y = 13, u = 13/4 = 3.25 → code 3 → 12, not beyond ±12. A test on the value
-    // before rounding (13 > 12) would re-read at r = 2: 13·31/63 = 6.40 → code 2 → 8, × 2 = 16.
-    const { got, want } = read(Array.from({ length: 13 }, () => 1));
-    expect(got).toBeCloseTo(12, 4);
-    expect(want).toBeCloseTo(12, 6);
-  });
-
-  it('y = 14.5 rounds to 16, beyond the grid: re-read at half the input (hand-computed)', () => {
-    // r = 2: x̃ = ½ → code 31 (aihwkit's float32 DAC puts the 31.5 tie below) → y = 14.5·31/63 = 7.13
-    // → code 2 → 8, × r = 16.
-    const { got, want } = read([...Array.from({ length: 14 }, () => 1), 0.5]);
-    expect(got).toBeCloseTo(16, 4);
-    expect(want).toBeCloseTo(16, 6);
-  });
-
-  it('tfjs equals the reference on a random layer, vectors re-read at several reductions', () => {
-    const cfg = withOverrides(config, { periphery: { adcBits: 5 } });
-    const K = 40;
-    const layer = programAnalogLayer(denseLayer(K, 6), randomArray(K * 6, 21, 0.6), null, cfg, createRng(2));
-    const input = { data: randomArray(16 * K, 22), shape: [16, K] };
-    const got = forward(layer, input);
-    const { y, ambiguous } = referenceForwardDetailed(layer.chip, cfg, input);
-    expect(ambiguous.reduce((a, v) => a + v, 0)).toBeLessThan(ambiguous.length / 4);
-    expect(maxRelDiffExcept(got, y, ambiguous)).toBeLessThan(1e-5);
-    layer.dispose();
-  });
-});
-
-describe('the new layouts and draws leak no tensor', () => {
-  it('per-bit draws with read noise and IR drop, gathered row tiles, channel-major tiles, the first layer', () => {
-    const cases: [AnalogLayerSpec, ExperimentConfig][] = [
-      [
-        { ...convLayer(20, 5, 5), inputNonNegative: true },
-        preset('neurosim', {
-          device: { readNoise: { enabled: true }, irDrop: { enabled: true } },
-          periphery: { maxChunkElements: 1 << 16 },
-        }),
-      ],
-      [convLayer(3, 4, 5), preset('neurosim')],
-      [convLayer(3, 4, 5), preset('memtorch')],
-      [{ ...denseLayer(20, 3), inputNonNegative: true }, preset('neurosimAsShipped')],
-    ];
-    for (const [spec, config] of cases) {
-      const before = tf.memory().numTensors;
-      const { layer } = program(spec, config);
-      const input = inputOf(spec, 3, 15, spec.inputNonNegative ?? false);
-      const x = tf.tensor(input.data, input.shape);
-      layer.calibrate(x);
-      layer.forward(x, createRng(1)).dispose();
-      const held = tf.memory().numTensors;
-      for (let i = 0; i < 3; i++) {
-        layer.calibrate(x);
-        layer.forward(x, createRng(2 + i)).dispose();
-      }
-      expect(tf.memory().numTensors).toBe(held);
-      layer.dispose();
-      x.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-    }
   });
 });
