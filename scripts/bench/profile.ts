@@ -73,8 +73,8 @@ class TimedRunner implements LinearLayerRunner {
 }
 
 /**
- * Standard normals that `tf.randomNormal` draws in JS for one forward pass of `images` images (same shapes
- * as analogLayer.ts): per-read noise [T, Z·M, cols] per read group and bound-management reduction, ADC
+ * Standard normals one forward pass of `images` images reads from the chip's noise bank (same shapes as
+ * src/sim/layer/readCurrents.ts and adc.ts): per-read noise [T, Z·M, cols] per read group and bound-management reduction, ADC
  * noise alike, and NeuroSim's per-batch device variation [T, R, cols] per array.
  */
 function normalDrawsPerBatch(chip: ProgrammedModel, config: ExperimentConfig, images: number): number {
