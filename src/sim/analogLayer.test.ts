@@ -5,7 +5,10 @@ import type { DeepPartial, ExperimentConfig } from './config';
 import { referenceCalibrate, referenceForwardDetailed } from './reference';
 import { createRng } from './rng';
 import {
+  breakTies,
   convSpec,
+  dacModes,
+  mappings,
   denseSpec,
   kernelShape,
   maxRelDiff,
@@ -20,32 +23,6 @@ beforeAll(useCpuBackend);
 
 const tiles = { crossbar: { tileRows: 8, tileCols: 5 } };
 
-/**
- * Quantised weights and bit-serial inputs put many ADC inputs exactly on a code boundary (one full-on
- * device against a 2^B − 1 grid reads as u = 63.5), where float32 and float64 legitimately round apart.
- * For those configs the chip is programmed with a 1 % spread, which removes exact ties; tfjs and the
- * reference read the same programmed chip, so the comparison stays noise-free at read time. Residual
- * near-ties are excluded by `referenceForwardDetailed` and must stay rare.
- */
-const breakTies: DeepPartial<ExperimentConfig> = {
-  device: { programmingNoise: { enabled: true, model: 'proportional', sigma: 1e-2 } },
-};
-
-const mappings: Record<string, DeepPartial<ExperimentConfig>> = {
-  differential: { crossbar: { mapping: 'differential' } },
-  'differential, digital subtraction': {
-    crossbar: { mapping: 'differential', differentialSubtraction: 'digital' },
-  },
-  offset: { crossbar: { mapping: 'offset' } },
-  'bit-sliced differential (6 b, 2 b cells)': {
-    crossbar: { mapping: 'differential', weightBits: 6, cellBits: 2 },
-  },
-  'bit-sliced offset (5 b, 2 b cells)': { crossbar: { mapping: 'offset', weightBits: 5, cellBits: 2 } },
-};
-const dacModes: Record<string, DeepPartial<ExperimentConfig>> = {
-  multilevel: { periphery: { dacMode: 'multilevel', dacBits: 8 } },
-  bitSerial: { periphery: { dacMode: 'bitSerial', dacBits: 5 } },
-};
 const adcRanges: Record<string, DeepPartial<ExperimentConfig>> = {
   fixed: { periphery: { adcRange: 'fixed', adcBits: 7, adcFixedFullScaleGmaxCurrents: 2 } },
   calibrated: { periphery: { adcRange: 'calibrated', adcBits: 6, adcCalibrationPercentile: 100 } },

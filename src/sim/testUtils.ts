@@ -80,3 +80,33 @@ export function maxRelDiffExcept(a: ArrayLike<number>, b: ArrayLike<number>, ski
   }
   return scale === 0 ? diff : diff / scale;
 }
+
+/**
+ * Quantised weights and bit-serial inputs put many ADC inputs exactly on a code boundary, where float32
+ * and float64 legitimately round apart: chips compared with the reference get a 1 % programming spread,
+ * which removes exact ties (both read the same programmed chip, so the comparison stays noise-free at
+ * read time); outputs fed by a conversion within 1e-4 LSB of a boundary are excluded
+ * (`referenceForwardDetailed`) and must stay rare.
+ */
+export const breakTies: DeepPartial<ExperimentConfig> = {
+  device: { programmingNoise: { enabled: true, model: 'proportional', sigma: 1e-2 } },
+};
+
+/** The weight mappings the read tests cover, by name. */
+export const mappings: Record<string, DeepPartial<ExperimentConfig>> = {
+  differential: { crossbar: { mapping: 'differential' } },
+  'differential, digital subtraction': {
+    crossbar: { mapping: 'differential', differentialSubtraction: 'digital' },
+  },
+  offset: { crossbar: { mapping: 'offset' } },
+  'bit-sliced differential (6 b, 2 b cells)': {
+    crossbar: { mapping: 'differential', weightBits: 6, cellBits: 2 },
+  },
+  'bit-sliced offset (5 b, 2 b cells)': { crossbar: { mapping: 'offset', weightBits: 5, cellBits: 2 } },
+};
+
+/** The DAC modes the read tests cover: 8-bit multi-level, 5-bit bit-serial. */
+export const dacModes: Record<string, DeepPartial<ExperimentConfig>> = {
+  multilevel: { periphery: { dacMode: 'multilevel', dacBits: 8 } },
+  bitSerial: { periphery: { dacMode: 'bitSerial', dacBits: 5 } },
+};

@@ -10,6 +10,7 @@ import type { DeepPartial, ExperimentConfig } from '../config';
 import { referenceCalibrate, referenceForwardDetailed } from '../reference';
 import { createRng } from '../rng';
 import {
+  breakTies,
   convSpec,
   denseSpec,
   kernelShape,
@@ -26,8 +27,6 @@ beforeAll(useCpuBackend);
 
 const tiles = { crossbar: { tileRows: 8, tileCols: 5 } };
 const calibrated = { periphery: { adcRange: 'calibrated', adcBits: 6, inputScaling: 'calibrated' } } as const;
-/** 1 % programming spread: no exact code-boundary ties on quantised lattices (see analogLayer.test.ts). */
-const breakTies = { device: { programmingNoise: { enabled: true, sigma: 1e-2 } } };
 /** Small chunks: a batch of 6 is read in several chunks; the budget keeps some of their currents. */
 const chunked = { periphery: { maxChunkElements: 1 << 16 } };
 

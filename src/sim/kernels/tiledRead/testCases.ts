@@ -7,7 +7,16 @@ import { programChip, type CalibrationState, type ProgrammedChip } from '../../c
 import type { DeepPartial, ExperimentConfig } from '../../config';
 import { referenceCalibrate, type RefInput } from '../../reference';
 import { createRng } from '../../rng';
-import { convSpec, denseSpec, kernelShape, randomArray, testConfig } from '../../testUtils';
+import {
+  breakTies,
+  convSpec,
+  dacModes,
+  denseSpec,
+  kernelShape,
+  mappings,
+  randomArray,
+  testConfig,
+} from '../../testUtils';
 import type { AnalogLayerSpec } from '../../tiling';
 import {
   convGeometry,
@@ -22,30 +31,6 @@ import type { TiledReadData } from './tiledRead.reference';
 
 export const tiles: DeepPartial<ExperimentConfig> = { crossbar: { tileRows: 8, tileCols: 5 } };
 
-/**
- * Quantised weights and bit-serial inputs put ADC inputs exactly on code boundaries, where float32 and
- * float64 round apart: those chips get a 1 % programming spread (as in analogLayer.test.ts), and outputs
- * fed by a conversion within 1e-4 LSB of a boundary are excluded (referenceForwardDetailed).
- */
-export const breakTies: DeepPartial<ExperimentConfig> = {
-  device: { programmingNoise: { enabled: true, model: 'proportional', sigma: 1e-2 } },
-};
-
-const mappings: Record<string, DeepPartial<ExperimentConfig>> = {
-  differential: { crossbar: { mapping: 'differential' } },
-  'differential, digital subtraction': {
-    crossbar: { mapping: 'differential', differentialSubtraction: 'digital' },
-  },
-  offset: { crossbar: { mapping: 'offset' } },
-  'bit-sliced differential (6 b, 2 b cells)': {
-    crossbar: { mapping: 'differential', weightBits: 6, cellBits: 2 },
-  },
-  'bit-sliced offset (5 b, 2 b cells)': { crossbar: { mapping: 'offset', weightBits: 5, cellBits: 2 } },
-};
-const dacModes: Record<string, DeepPartial<ExperimentConfig>> = {
-  multilevel: { periphery: { dacMode: 'multilevel', dacBits: 8 } },
-  bitSerial: { periphery: { dacMode: 'bitSerial', dacBits: 5 } },
-};
 const adcRanges: Record<string, DeepPartial<ExperimentConfig>> = {
   fixed: { periphery: { adcRange: 'fixed', adcBits: 7, adcFixedFullScaleGmaxCurrents: 2 } },
   calibrated: { periphery: { adcRange: 'calibrated', adcBits: 6, adcCalibrationPercentile: 100 } },

@@ -9,10 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { programAnalogLayer } from '../../layer';
 import { referenceForwardDetailed, referenceOutputVariance } from '../../reference';
 import { createRng } from '../../rng';
-import { convSpec, denseSpec, maxRelDiff, maxRelDiffExcept, randomArray, testConfig } from '../../testUtils';
-import { useWebGpuBackend } from '../webgpuTestUtils';
 import {
   breakTies,
+  convSpec,
+  denseSpec,
+  maxRelDiff,
+  maxRelDiffExcept,
+  randomArray,
+  testConfig,
+} from '../../testUtils';
+import { useWebGpuBackend } from '../webgpuTestUtils';
+import {
   expectMoments,
   kernelDrift,
   inputFor,

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { referenceForwardDetailed, referenceOutputVariance } from '../../reference';
-import { convSpec, denseSpec, maxRelDiff, maxRelDiffExcept, testConfig } from '../../testUtils';
+import { breakTies, convSpec, denseSpec, maxRelDiff, maxRelDiffExcept, testConfig } from '../../testUtils';
 import philoxWgsl from '../philox/philox.wgsl?raw';
 import { parseUniformDeclaration, tfjsUniformType, uniformsReferenced } from '../uniforms';
 import * as layout from './layout';
 import {
-  breakTies,
   expectMoments,
   kernelDrift,
   noiseCases,
