@@ -9,8 +9,13 @@ import { makeBatch } from '../data/augment';
 import type { LinearLayerRunner, LinearLayerSpec, ModelDefinition, WeightMap } from '../models';
 import { DigitalRunner } from '../models';
 import type { ExperimentConfig } from '../sim/config';
-import type { AnalogLayer } from '../sim/layer';
-import { NoiseBank, programAnalogLayer } from '../sim/layer';
+import {
+  NoiseBank,
+  loadFusedKernels,
+  programAnalogLayer,
+  type AnalogLayer,
+  type AnalogLayerOptions,
+} from '../sim/layer';
 import type { AnalogLayerSpec } from '../sim/tiling';
 import type { Rng } from '../sim/rng';
 
@@ -44,7 +49,7 @@ export async function programLayer(
   weights: WeightMap,
   config: ExperimentConfig,
   rng: Rng,
-  noiseBank?: NoiseBank,
+  options: AnalogLayerOptions = {},
 ): Promise<AnalogLayer> {
   const layer = model.linearLayers[index]!;
   const read = async (key: string) => {
@@ -54,7 +59,7 @@ export async function programLayer(
   const kernel = await read(`${layer.name}/kernel`);
   if (!kernel) throw new Error(`weight "${layer.name}/kernel" is missing`);
   const bias = await read(`${layer.name}/bias`);
-  return programAnalogLayer(toAnalogSpec(layer, index), kernel, bias, config, rng, { noiseBank });
+  return programAnalogLayer(toAnalogSpec(layer, index), kernel, bias, config, rng, options);
 }
 
 /** A model's layers programmed onto one simulated chip. */
@@ -64,8 +69,9 @@ export class ProgrammedModel {
   /**
    * Programs every linear layer, drawing the programming-time randomness of layer `name` from
    * `chipRng.fork(name)`, and the chip's bank of normals for per-read noise from
-   * `chipRng.fork('noise bank')` (shared by the layers). `between` runs after each layer (the job
-   * yields there to stay responsive).
+   * `chipRng.fork('noise bank')` (shared by the layers). On the webgpu backend the layers read through
+   * the fused kernels where these cover the settings (src/sim/layer/fusedRead.ts). `between` runs after
+   * each layer (the job yields there to stay responsive).
    */
   static async program(
     model: ModelDefinition,
@@ -75,11 +81,14 @@ export class ProgrammedModel {
     between: () => Promise<void> = async () => {},
   ): Promise<ProgrammedModel> {
     const layers = new Map<string, AnalogLayer>();
-    const noiseBank = new NoiseBank(chipRng.fork('noise bank'));
+    const options = {
+      noiseBank: new NoiseBank(chipRng.fork('noise bank')),
+      fusedKernels: await loadFusedKernels(),
+    };
     try {
       for (const [index, layer] of model.linearLayers.entries()) {
         const rng = chipRng.fork(layer.name);
-        layers.set(layer.name, await programLayer(model, index, weights, config, rng, noiseBank));
+        layers.set(layer.name, await programLayer(model, index, weights, config, rng, options));
         await between();
       }
     } catch (error) {

@@ -29,6 +29,7 @@ import { calibrateInputScale, calibratesAdc, readCalibration } from './calibrati
 import { conductanceTensors, disposeConductanceTensors } from './conductances';
 import { disposeInputLayout, inputLayout } from './dacInputs';
 import { inspectTile } from './inspect';
+import { disposeFusedChip, forwardFused, fusedChip, type FusedKernels } from './fusedRead';
 import { forwardLinear } from './linearRead';
 import { NoiseBank } from './noiseBank';
 import type { CalibrationTensors, LayerState } from './state';
@@ -50,6 +51,7 @@ export function programAnalogLayer(
   return new TfAnalogLayer(programChip(spec, kernel, bias, config, rng), layerReadConfig(spec, config), {
     syncReadBack: options.syncReadBack ?? tf.getBackend() !== 'webgpu',
     noiseBank: options.noiseBank ?? new NoiseBank(rng.fork('noise bank')),
+    fusedKernels: options.fusedKernels ?? null,
   });
 }
 
@@ -57,6 +59,7 @@ class TfAnalogLayer implements AnalogLayer {
   readonly spec: AnalogLayerSpec;
   readonly plan: TilePlan;
   private state: LayerState;
+  private readonly fusedKernels: FusedKernels | null;
   private disposed = false;
 
   constructor(chip: ProgrammedChip, config: ExperimentConfig, options: Required<AnalogLayerOptions>) {
@@ -73,7 +76,9 @@ class TfAnalogLayer implements AnalogLayer {
       calibration,
       syncReadBack: options.syncReadBack,
       noise: options.noiseBank,
+      fused: fusedChip(options.fusedKernels, chip, config),
     };
+    this.fusedKernels = options.fusedKernels;
   }
 
   get chip(): ProgrammedChip {
@@ -94,8 +99,9 @@ class TfAnalogLayer implements AnalogLayer {
     const state = this.state;
     calibrateInputScale(state, x);
     // The ADC ranges from this read's own noiseless currents, unless the read redraws the conductances
-    // (per-batch variation; calibration reads them as programmed): then a separate noiseless pass.
-    const adcInRead = calibratesAdc(state.config) && !redrawsPerBatch(state.config);
+    // (per-batch variation; calibration reads them as programmed) or reads through the fused kernel
+    // (whose currents never leave it): then a separate noiseless pass.
+    const adcInRead = calibratesAdc(state.config) && !redrawsPerBatch(state.config) && !state.fused;
     if (calibratesAdc(state.config) && !adcInRead) tf.tidy(() => measureAdcFullScales(state, x));
     return this.read(x, readRng, adcInRead);
   }
@@ -105,7 +111,9 @@ class TfAnalogLayer implements AnalogLayer {
     return tf.tidy(() => {
       const y = state.tensors.linearWeight
         ? forwardLinear(state, x)
-        : forwardTiled(state, x, readRng, { calibrateAdc });
+        : state.fused && !calibrateAdc
+          ? forwardFused(state, state.fused, x, readRng)
+          : forwardTiled(state, x, readRng, { calibrateAdc });
       return state.tensors.bias ? tf.add(y, state.tensors.bias) : y;
     });
   }
@@ -120,12 +128,14 @@ class TfAnalogLayer implements AnalogLayer {
     const chip = readChipAt(this.state.chip, config);
     const dac = dacSettings(readConfig, chip);
     disposeConductanceTensors(this.state.tensors);
+    disposeFusedChip(this.state.fused);
     this.state = {
       ...this.state,
       chip,
       config: readConfig,
       dac,
       tensors: conductanceTensors(chip, readConfig, dac),
+      fused: fusedChip(this.fusedKernels, chip, readConfig),
     };
   }
 
@@ -146,8 +156,9 @@ class TfAnalogLayer implements AnalogLayer {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    const { tensors, layout, calibration } = this.state;
+    const { tensors, layout, calibration, fused } = this.state;
     disposeConductanceTensors(tensors);
+    disposeFusedChip(fused);
     disposeInputLayout(layout);
     tf.dispose([calibration.inputScale, ...(calibration.adcFullScale ?? [])].filter((t) => t !== null));
   }

@@ -3,3 +3,4 @@ export { programAnalogLayer } from './analogLayer';
 export { sumParts } from './adc';
 export { NoiseBank, NOISE_BANK_NORMALS } from './noiseBank';
 export type { AnalogLayer, AnalogLayerOptions, TileInspection } from './types';
+export { loadFusedKernels, type FusedKernels } from './fusedRead';

@@ -4,6 +4,7 @@ import type { DacSettings, ProgrammedChip } from '../chip';
 import type { ExperimentConfig } from '../config';
 import type { ConductanceTensors } from './conductances';
 import type { InputLayout } from './dacInputs';
+import type { FusedChip } from './fusedRead';
 import type { NoiseBank } from './noiseBank';
 
 /** Calibrated ranges as device scalars: ν, and the ADC full scale of each read group (amperes). */
@@ -25,4 +26,6 @@ export interface LayerState {
   readonly syncReadBack: boolean;
   /** Where per-read noise and per-batch variation come from. */
   readonly noise: NoiseBank;
+  /** The chip packed for the fused WebGPU read (null: the composite path reads). */
+  readonly fused: FusedChip | null;
 }

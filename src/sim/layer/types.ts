@@ -4,6 +4,7 @@ import type { CalibrationState, ProgrammedChip } from '../chip';
 import type { ExperimentConfig, PeripheryConfig } from '../config';
 import type { Rng } from '../rng';
 import type { AnalogLayerSpec, ArrayRole, TilePlan } from '../tiling';
+import type { FusedKernels } from './fusedRead';
 import type { NoiseBank } from './noiseBank';
 
 export interface TileInspection {
@@ -78,4 +79,9 @@ export interface AnalogLayerOptions {
    * Default: the layer's own, drawn from `rng.fork('noise bank')` of its programming stream.
    */
   noiseBank?: NoiseBank;
+  /**
+   * The fused WebGPU kernels (`loadFusedKernels()` once the webgpu backend is selected): reads they cover
+   * go through them. Default: null, every read on the composite tfjs-op path.
+   */
+  fusedKernels?: FusedKernels | null;
 }

@@ -3,6 +3,8 @@
  * normals, for testing the WGSL against `philox.reference.ts` and for diagnostics. The kernels that draw
  * noise (e.g. `tiledRead`) prepend `philox.wgsl` to their own code.
  */
+// `?raw` WGSL imports (Vite); declared here too for code that reaches this module from scripts/ (tsc).
+/// <reference types="vite/client" />
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { uint32, int32, type NamedUniform } from '../uniforms';

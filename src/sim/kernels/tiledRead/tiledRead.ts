@@ -8,6 +8,8 @@
  * inputs' ranks and their broadcasting against the output's last axis) is the same for dense and conv
  * reads, any batch, any number of groups: one pipeline serves every setting (see the tests).
  */
+// `?raw` WGSL imports (Vite); declared here too for code that reaches this module from scripts/ (tsc).
+/// <reference types="vite/client" />
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import philoxWgsl from '../philox/philox.wgsl?raw';
