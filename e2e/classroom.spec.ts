@@ -16,8 +16,8 @@ test('the classroom link hides what was ticked', async ({ page, context }) => {
   await page.locator('[data-hide-target="floorplan"]').check();
   const link = await page.getByTestId('classroom-url').inputValue();
   expect(link).toContain('hide=device,help,floorplan');
-  await page.locator('summary', { hasText: 'Classroom link' }).click();
   await page.screenshot({ path: 'e2e/screenshots/classroom-builder.png' });
+  await page.locator('summary', { hasText: 'Classroom link' }).click();
 
   const student = await context.newPage();
   const studentErrors = watchConsole(student);
