@@ -79,6 +79,10 @@ test('the drift time machine reads one chip at several times in one run, and the
   const chart = page.getByTestId('sweep-chart');
   await expect(chart).toHaveAttribute('data-points', '3');
   await expect(chart.locator('.recharts-line-dot')).toHaveCount(3);
+  // Read times do not change the hardware: no accuracy-against-cost chart, a sentence saying why.
+  await expect(page.getByTestId('no-trade-off')).toBeVisible();
+  await expect(page.getByTestId('pareto-chart')).toHaveCount(0);
+  await chart.evaluate((el) => el.scrollIntoView({ block: 'center' }));
   await page.screenshot({ path: 'e2e/screenshots/drift-time-machine.png' });
   const rows = page.getByTestId('results-table').locator('tbody tr');
   await expect(rows).toHaveCount(1);

@@ -6,6 +6,7 @@ import { useLab } from '../../state/store';
 import { ChartFrame, SERIES_STYLE, digitalAccuracyLine } from '../runs/chartFrame';
 import { axisLabel } from './axes';
 import { ParetoChart } from './ParetoChart';
+import { costVaries } from './pareto';
 import { SweepExport } from './SweepExport';
 import { SweepHeatmap } from './SweepHeatmap';
 import { useLoadPoint, type SweepChartRun } from './sweepRun';
@@ -139,7 +140,14 @@ export function SweepCharts() {
           <SweepExport run={run} />
           <SweepLineChart run={run} />
           {run.sweep.axes.length === 2 && <SweepHeatmap run={run} />}
-          <ParetoChart run={run} />
+          {run.points.length < 2 || costVaries(run.points) ? (
+            <ParetoChart run={run} />
+          ) : (
+            <p className="muted small" data-testid="no-trade-off">
+              Every point has the same estimated area, energy and latency (the swept settings do not change
+              the hardware), so there is no accuracy-against-cost chart.
+            </p>
+          )}
         </section>
       ))}
       <p className="muted small">

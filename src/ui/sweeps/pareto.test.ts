@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SweepPointResult } from '../../engine/protocol';
-import { paretoFront, tradeOffPoints } from './pareto';
+import { costVaries, paretoFront, tradeOffPoints } from './pareto';
 
 describe('paretoFront', () => {
   it('keeps exactly the points nothing beats on both accuracy and cost (checked by hand)', () => {
@@ -52,5 +52,12 @@ describe('tradeOffPoints', () => {
       [20, false],
       [20, true],
     ]);
+  });
+
+  it('says whether any cost differs between points (a read-time sweep: none does)', () => {
+    expect(costVaries(points)).toBe(true);
+    const sameHardware = [point(0, 0.9, 1e-6, 3e6), point(1, 0.5, 1e-6, 3e6)];
+    expect(costVaries(sameHardware)).toBe(false);
+    expect(costVaries([point(0, 0.9, 1e-6, 3e6), point(1, 0.5, 1e-6, 3e6 + 1)])).toBe(true);
   });
 });

@@ -72,3 +72,13 @@ export function tradeOffPoints(points: readonly SweepPointResult[], metric: Cost
   const front = paretoFront(base);
   return base.map((p, i) => ({ ...p, onFront: front[i]! }));
 }
+
+/**
+ * Whether the cost model gives the points different costs on some metric. It does not when only read
+ * settings are swept (read time, noises): the hardware is the same, so there is no trade-off to chart.
+ */
+export function costVaries(points: readonly SweepPointResult[]): boolean {
+  return (Object.keys(COST_METRICS) as CostMetric[]).some(
+    (metric) => new Set(points.map((p) => COST_METRICS[metric].of(p.cost))).size > 1,
+  );
+}
