@@ -1,7 +1,7 @@
 /**
- * The programmed conductances as device tensors, held per read group as one [R, N] part per row tile,
- * scaled to amperes per DAC unit (Σ sign·G·V_unit over the group's terms). Row tiles are separate 2D
- * tensors (zero-padded to the tallest tile): T 2D matMuls are far faster than one batched matMul on the
+ * The programmed conductances as device tensors, held per read group as one [rows_t, N] part per row
+ * tile, scaled to amperes per DAC unit (Σ sign·G·V_unit over the group's terms). Row tiles are separate
+ * 2D tensors of their used rows (`partWidthsOf`): T 2D matMuls are far faster than one batched matMul on the
  * wasm backend, where XNNPACK serves only the 2D case. Tile t's part holds the unrolled rows
  * plan.tileRowIndex[t], top to bottom. Also: the per-read noise variance σ²(G)·V_unit², the per-array
  * parts that IR drop and the per-batch variation need, and the per-batch variation's draws.
@@ -48,7 +48,15 @@ export interface ConductanceTensors {
 
 /** Rows per row-tile part: the tallest tile's rows. */
 export function partRowsOf(chip: ProgrammedChip): number {
-  return Math.max(1, ...chip.plan.tileRowIndex.map((rows) => rows.length));
+  return Math.max(1, ...partWidthsOf(chip));
+}
+
+/**
+ * Rows of each row tile's part: the tile's used rows, so a partial tile (the last one, or each kernel
+ * position's last under per-position tiling) multiplies no rows of zeros.
+ */
+export function partWidthsOf(chip: ProgrammedChip): number[] {
+  return chip.plan.tileRowIndex.map((rows) => Math.max(1, rows.length));
 }
 
 /** Uploads the chip's conductances for reads under `config` with DAC `dac`. */
@@ -57,25 +65,25 @@ export function conductanceTensors(
   config: ExperimentConfig,
   dac: DacSettings,
 ): ConductanceTensors {
-  const { rowTiles: T, tileRows: R, dataColsPerTile: Cd, tileRowIndex } = chip.plan;
+  const { tileRows: R, dataColsPerTile: Cd, tileRowIndex } = chip.plan;
   const K = chip.K;
   const d = config.device;
-  const partRows = partRowsOf(chip);
+  const widths = partWidthsOf(chip);
   const toParts = (values: Float32Array, cols: number, scale = 1) =>
-    tileRowIndex.map((rows) => {
-      const part = new Float32Array(partRows * cols);
+    tileRowIndex.map((rows, t) => {
+      const part = new Float32Array(widths[t]! * cols);
       rows.forEach((j, r) => {
         for (let c = 0; c < cols; c++) part[r * cols + c] = values[j * cols + c]! * scale;
       });
-      return tf.tensor2d(part, [partRows, cols]);
+      return tf.tensor2d(part, [widths[t]!, cols]);
     });
   const needArrays = d.irDrop.enabled || redrawsPerBatch(config);
   const arrays = chip.arrays.map((a) => (needArrays ? toParts(a.gSiemens, a.cols) : null));
   const rowWeight = d.irDrop.enabled
-    ? Array.from({ length: T }, () =>
+    ? widths.map((w) =>
         tf.tensor2d(
-          Float32Array.from({ length: partRows }, (_, r) => irDropRowWeight(r, R)),
-          [partRows, 1],
+          Float32Array.from({ length: w }, (_, r) => irDropRowWeight(r, R)),
+          [w, 1],
         ),
       )
     : null;

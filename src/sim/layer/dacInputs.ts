@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { DacSettings, ProgrammedChip } from '../chip';
 import type { ExperimentConfig } from '../config';
 import { convPadding, im2col, type PatchOrder } from '../im2col';
-import { partRowsOf } from './conductances';
+import { partRowsOf, partWidthsOf } from './conductances';
 import { patchGeometry, patchRuns, splitRowTiles, tilePatchTensors, type PatchRun } from './tilePatches';
 import type { LayerState } from './state';
 
@@ -22,8 +22,10 @@ import type { LayerState } from './state';
 export type InputSplit = { kind: 'run'; used: number } | { kind: 'gather'; index: tf.Tensor1D };
 
 export interface InputLayout {
-  /** Rows per row-tile part (the tallest tile's used rows). */
+  /** Rows of the tallest row tile: the parts' stride while they are split on the device. */
   partRows: number;
+  /** Rows of each row tile's part (`partWidthsOf`). */
+  widths: number[];
   /** Per row tile, its columns as runs of the input's channels (`tilePatches.ts`). */
   runs: PatchRun[][];
   /** Column order of the im2col patches: channel-major when the tiles cut torch's (cin, kh, kw) order. */
@@ -48,16 +50,24 @@ export function inputLayout(chip: ProgrammedChip, config: ExperimentConfig): Inp
     (cols, t) => (t === T - 1 || cols.length === partRows) && cols.every((j, r) => j === t * partRows + r),
   );
   const runs = patchRuns(chip);
+  const widths = partWidthsOf(chip);
   if (isRun)
     return {
       partRows,
+      widths,
       runs,
       patchOrder,
       split: { kind: 'run', used: (T - 1) * partRows + columns[T - 1]!.length },
     };
   const index = new Int32Array(T * partRows).fill(chip.K);
   columns.forEach((cols, t) => cols.forEach((j, r) => (index[t * partRows + r] = j)));
-  return { partRows, runs, patchOrder, split: { kind: 'gather', index: tf.tensor1d(index, 'int32') } };
+  return {
+    partRows,
+    widths,
+    runs,
+    patchOrder,
+    split: { kind: 'gather', index: tf.tensor1d(index, 'int32') },
+  };
 }
 
 export function disposeInputLayout(layout: InputLayout): void {
@@ -177,7 +187,7 @@ export function scaledChunkInputs(
   if (state.syncReadBack && cpuResident()) {
     const g = patchGeometry(state.chip, x.shape);
     const build = (c: number, ps: readonly tf.Tensor[]) =>
-      tilePatchTensors(ps, ...chunks.images(c), g, layout.runs, layout.partRows);
+      tilePatchTensors(ps, ...chunks.images(c), g, layout.runs, layout.widths);
     return {
       of: (c) =>
         apart

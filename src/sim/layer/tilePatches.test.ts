@@ -9,9 +9,9 @@ import { programChip } from '../chip';
 import type { DeepPartial, ExperimentConfig } from '../config';
 import { referenceIm2col } from '../reference';
 import { createRng } from '../rng';
-import { convSpec, denseSpec, kernelShape, randomArray, testConfig } from '../testUtils';
+import { convLayer, convSpec, denseSpec, kernelShape, randomArray, testConfig } from '../testUtils';
 import type { AnalogLayerSpec } from '../tiling';
-import { partRowsOf } from './conductances';
+import { partWidthsOf } from './conductances';
 import { patchGeometry, patchRuns, tilePatchTensors } from './tilePatches';
 
 afterAll(() => selectBackend('cpu'));
@@ -30,12 +30,23 @@ const cases: [string, AnalogLayerSpec, DeepPartial<ExperimentConfig>][] = [
     { ...convSpec, inChannels: 5 },
     { crossbar: { tileRows: 2, rowTiling: 'perKernelPosition', partialRowTiles: 'drop' } },
   ],
+  [
+    'conv, 20 channels, 48-row tiles: runs continue into the next kernel column (memmove)',
+    convLayer(20, 4, 7),
+    { crossbar: { tileRows: 48 } },
+  ],
+  [
+    'conv, 20 channels, stride 2, padding 2, 64-row tiles',
+    convLayer(20, 4, 7, { stride: 2, padding: 2 }),
+    { crossbar: { tileRows: 64 } },
+  ],
   ['dense, 8-row tiles', denseSpec, { crossbar: { tileRows: 8 } }],
+  ['dense, 32-row tiles (memmove)', denseSpec, { crossbar: { tileRows: 32 } }],
 ];
 
 describe.each(['cpu', 'wasm'] as const)('row-tile patches on %s', (backend) => {
   for (const [name, spec, patch] of cases)
-    it(`${name}: each part holds its tile's patch columns, zero-padded, planes stacked`, async () => {
+    it(`${name}: each part holds its tile's patch columns, planes stacked`, async () => {
       await selectBackend(backend);
       const config = testConfig(patch);
       const chip = programChip(
@@ -54,8 +65,8 @@ describe.each(['cpu', 'wasm'] as const)('row-tile patches on %s', (backend) => {
       const tensors = planes.map((p) => tf.tensor(p, shape));
       const before = tf.memory().numTensors;
       // Images 1 … 2 of each plane.
-      const P = partRowsOf(chip);
-      const parts = tilePatchTensors(tensors, 1, 3, patchGeometry(chip, shape), patchRuns(chip), P);
+      const widths = partWidthsOf(chip);
+      const parts = tilePatchTensors(tensors, 1, 3, patchGeometry(chip, shape), patchRuns(chip), widths);
       expect(tf.memory().numTensors).toBe(before + chip.plan.rowTiles);
       const K = chip.K;
       const refs = planes.map((p) =>
@@ -63,6 +74,7 @@ describe.each(['cpu', 'wasm'] as const)('row-tile patches on %s', (backend) => {
       );
       const M = refs[0]!.M;
       for (const [t, part] of parts.entries()) {
+        const P = chip.plan.tileRowIndex[t]!.length;
         expect(part.shape).toEqual([2 * M, P]);
         const got = await part.data();
         const want = new Float32Array(2 * M * P);
