@@ -18,7 +18,7 @@ test('the page is cross-origin isolated and WASM runs one thread per core', asyn
   const threads = Math.min(cores, 8);
   if (cores >= 2) expect(threads).toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId('backend-adapter')).toHaveText(
-    `CPU (WebAssembly), ${threads} thread${threads > 1 ? 's' : ''}`,
+    `CPU (WebAssembly), ${threads} thread${threads > 1 ? 's' : ''}, SIMD ADC kernel`,
   );
   console.log(`[${info.project.name}] ${cores} logical processors, WASM on ${threads} threads`);
 

@@ -18,6 +18,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, BackendRejection, BackendReport } from './protocol';
+import { keepingWasmHeapMemory, wasmAdcAvailable } from '../sim/kernels/wasmAdc/adcAccumulate';
 import { errorMessage } from '../sim/errors';
 
 /** URLs of the WASM binaries; the bundler provides them in the browser, a directory path in Node. */
@@ -136,13 +137,15 @@ export async function selectBackend(
       if (!tf.findBackendFactory(backend)) throw new Error(`the ${backend} backend is not registered`);
       // setBackend resolves to false when the backend's asynchronous initialisation fails.
       const ok = await (backend === 'wasm'
-        ? withWasmSeeingAllCores(() => tf.setBackend(backend))
+        ? withWasmSeeingAllCores(() => keepingWasmHeapMemory(() => tf.setBackend(backend)))
         : tf.setBackend(backend));
       if (!ok) throw new Error(`tf.setBackend('${backend}') failed to initialise`);
       await tf.ready();
       const threads = backend === 'wasm' ? getThreadsCount() : null;
       const description =
-        threads === null ? probe.description : `${probe.description}, ${describeThreads(threads)}`;
+        threads === null
+          ? probe.description
+          : `${probe.description}, ${describeThreads(threads)}${wasmAdcAvailable() ? ', SIMD ADC kernel' : ''}`;
       return {
         backend,
         adapterDescription: description,

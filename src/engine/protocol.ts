@@ -28,7 +28,10 @@ export interface BackendRejection {
 
 export interface BackendReport {
   backend: BackendName;
-  /** Human-readable description of the device doing the work (GPU adapter, or "CPU (WebAssembly), 2 threads"). */
+  /**
+   * Human-readable description of the device doing the work: the GPU adapter, or e.g. "CPU (WebAssembly),
+   * 2 threads, SIMD ADC kernel" (the simulated ADC runs in the one-pass WebAssembly kernel).
+   */
   adapterDescription: string;
   /** The GPU adapter is a software renderer on the CPU (used only when forced or nothing faster starts). */
   software: boolean;

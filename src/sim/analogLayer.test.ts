@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { selectBackend } from '../../scripts/lib/backend';
+import { wasmAdcSum } from './kernels/wasmAdc/adcAccumulate';
 import { programAnalogLayer, sumParts, type AnalogLayerOptions } from './layer';
 import type { DeepPartial, ExperimentConfig } from './config';
 import { referenceCalibrate, referenceForwardDetailed } from './reference';
@@ -20,6 +22,12 @@ import {
 import type { AnalogLayerSpec } from './tiling';
 
 beforeAll(useCpuBackend);
+
+// The fused WebAssembly ADC, wrapped to see whether it served a read.
+vi.mock('./kernels/wasmAdc/adcAccumulate', async (importOriginal) => {
+  const original = await importOriginal<typeof import('./kernels/wasmAdc/adcAccumulate')>();
+  return { ...original, wasmAdcSum: vi.fn(original.wasmAdcSum) };
+});
 
 const tiles = { crossbar: { tileRows: 8, tileCols: 5 } };
 
@@ -102,6 +110,25 @@ describe('tfjs analog layer equals the float64 reference (noise off)', () => {
             expect(
               await compare(spec, testConfig(tiles, mapping, dac, adc, lattice ? breakTies : {})),
             ).toBeLessThan(1e-4);
+          });
+});
+
+describe('on the wasm backend: the fused WebAssembly ADC equals the float64 reference', () => {
+  beforeAll(() => selectBackend('wasm'));
+  afterAll(useCpuBackend);
+  const fixedGrids = { fixed: adcRanges.fixed!, calibrated: adcRanges.calibrated! };
+  for (const [mapName, mapping] of Object.entries(mappings))
+    for (const [dacName, dac] of Object.entries(dacModes))
+      for (const [adcName, adc] of Object.entries(fixedGrids))
+        for (const spec of [denseSpec, convSpec])
+          it(`${spec.kind}: ${mapName} × ${dacName} × ADC ${adcName}`, async () => {
+            const fused = vi.mocked(wasmAdcSum);
+            fused.mockClear();
+            const lattice = mapName.startsWith('bit-sliced') || dacName === 'bitSerial';
+            expect(
+              await compare(spec, testConfig(tiles, mapping, dac, adc, lattice ? breakTies : {})),
+            ).toBeLessThan(1e-4);
+            expect(fused.mock.results.some((r) => r.type === 'return' && r.value !== null)).toBe(true);
           });
 });
 

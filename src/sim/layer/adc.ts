@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adcGrid, fixedFullScaleAmperes, POW2_EPS_AMPERES } from '../chip';
 import type { ExperimentConfig } from '../config';
+import { wasmAdcSum } from '../kernels/wasmAdc/adcAccumulate';
 import type { LayerState } from './state';
 
 type AdcLevels = ExperimentConfig['periphery']['adcLevels'];
@@ -131,6 +132,13 @@ export function adc(
         ? fixedGrid(p.adcLevels, B, signed, fixedFullScaleAmperes(state.config, state.chip))
         : calibratedGrid(p.adcLevels, B, signed, state.calibration.adcFullScale![gi]!);
     const { step, origin, kMin, kMax } = grid;
+    // On wasm, one fused pass per group of row tiles (same float32 operations, same codes); it reads a
+    // calibrated grid's scalars back, so only where the layer may read back.
+    const fused =
+      adcSeeds || wantClip || !state.syncReadBack
+        ? null
+        : wasmAdcSum(currents, { origin, step, kMin, kMax, rounding: p.adcRounding });
+    if (fused) return { q: fused, scale: step, offset: origin, clipped: null };
     const codes = currents.map((I, t) => {
       const noisy = withNoise(I, t, step);
       const k = adcRound(state, tf.div(origin !== 0 ? tf.sub(noisy, origin) : noisy, step));

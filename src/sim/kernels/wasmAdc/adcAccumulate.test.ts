@@ -1,0 +1,140 @@
+/**
+ * The fused WebAssembly ADC (`adcModule.ts`, run by `adcAccumulate.ts`) against the composite tfjs-op
+ * chain it replaces (bit for bit) and against a float64 plain loop that rounds every operation to
+ * float32 (Math.fround), on the wasm backend; and the threaded build's variant on a shared memory.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../../../scripts/lib/backend';
+import { randomArray } from '../../testUtils';
+import { adcModuleBytes, MAX_SOURCES, type AdcRounding } from './adcModule';
+import { wasmAdcSum, type FixedGrid } from './adcAccumulate';
+
+beforeAll(() => selectBackend('wasm'));
+afterAll(() => selectBackend('cpu'));
+
+const roundings: AdcRounding[] = ['halfEven', 'halfUp', 'floor'];
+
+/** The composite path's ops (layer/adc.ts): Sub, RealDiv, Round / Floor, ClipByValue, AddN. */
+function composite(currents: tf.Tensor2D[], g: FixedGrid): tf.Tensor {
+  return tf.tidy(() => {
+    const codes = currents.map((I) => {
+      const u = tf.div(g.origin !== 0 ? tf.sub(I, g.origin) : I, g.step);
+      const k =
+        g.rounding === 'floor'
+          ? tf.floor(u)
+          : g.rounding === 'halfUp'
+            ? tf.floor(tf.add(u, 0.5))
+            : tf.round(u);
+      return tf.clipByValue(k, g.kMin, g.kMax);
+    });
+    return codes.length === 1 ? codes[0]! : tf.addN(codes);
+  });
+}
+
+/** Float64 loop with float32 rounding after each operation (a correctly rounded f32 division). */
+function plainLoop(currents: Float32Array[], g: FixedGrid & { origin: number; step: number }): Float64Array {
+  const f = Math.fround;
+  const origin = f(g.origin);
+  const step = f(g.step);
+  const out = new Float64Array(currents[0]!.length);
+  for (const I of currents)
+    for (let i = 0; i < I.length; i++) {
+      const u = f(f(I[i]! - origin) / step);
+      let k: number;
+      if (g.rounding === 'floor') k = Math.floor(u);
+      else if (g.rounding === 'halfUp') k = Math.floor(f(u + 0.5));
+      else {
+        k = Math.round(u);
+        if (k - u === 0.5 && k % 2 !== 0) k -= 1; // half to even
+      }
+      out[i]! += Math.min(g.kMax, Math.max(g.kMin, k));
+    }
+  return out;
+}
+
+/**
+ * The sum starts from +0, so where the composite path keeps a lone row tile's −0 code (round(−0.3)) the
+ * kernel has +0: the same number.
+ */
+const plusZero = (codes: ArrayLike<number>) => Float32Array.from(codes, (k) => k + 0);
+
+/** Currents whose quotients by `step` include exact code boundaries (ties) and values beyond the grid. */
+function currentsFor(count: number, rows: number, cols: number, step: number, seed: number): Float32Array[] {
+  return Array.from({ length: count }, (_, t) => {
+    const values = randomArray(rows * cols, seed + t, 40 * step);
+    // Every third value an exact half or whole step: u = k + 0.5 or k.
+    for (let i = 0; i < values.length; i += 3)
+      values[i] = (Math.round(values[i]! / step) + (i % 2) * 0.5) * step;
+    return values;
+  });
+}
+
+describe('fused WebAssembly ADC (wasm backend)', () => {
+  // Shapes with n mod 4 = 0, 1, 2, 3 (the scalar tail), and row-tile counts around MAX_SOURCES.
+  const shapes: [number, number][] = [
+    [8, 12],
+    [5, 5],
+    [3, 6],
+    [7, 9],
+  ];
+  const counts = [1, MAX_SOURCES, MAX_SOURCES + 1, 2 * MAX_SOURCES + 1];
+  for (const rounding of roundings)
+    for (const origin of [0, -2.5])
+      it(`${rounding}, origin ${origin}: bit for bit the composite path and the float32 loop`, async () => {
+        const step = 0.37;
+        for (const [rows, cols] of shapes)
+          for (const count of counts) {
+            const values = currentsFor(count, rows, cols, step, rows * 100 + count);
+            const currents = values.map((v) => tf.tensor2d(v, [rows, cols]));
+            const grid = { origin, step, kMin: -31, kMax: 31, rounding };
+            const before = tf.memory().numTensors;
+            const fused = wasmAdcSum(currents, grid);
+            expect(fused).not.toBeNull();
+            expect(tf.memory().numTensors).toBe(before + 1);
+            const reference = composite(currents, grid);
+            const got = await fused!.data();
+            expect(got).toEqual(plusZero(await reference.data()));
+            expect(Array.from(got)).toEqual(Array.from(plainLoop(values, grid)));
+            tf.dispose([...currents, fused!, reference]);
+          }
+      });
+
+  it('reads a calibrated grid from device scalars', async () => {
+    const values = currentsFor(3, 6, 7, 0.1, 5);
+    const currents = values.map((v) => tf.tensor2d(v, [6, 7]));
+    const step = tf.scalar(0.1);
+    const origin = tf.scalar(-1.25);
+    const grid = { origin, step, kMin: 0, kMax: 63, rounding: 'halfEven' as const };
+    const fused = wasmAdcSum(currents, grid)!;
+    const reference = composite(currents, grid);
+    expect(await fused.data()).toEqual(plusZero(await reference.data()));
+    tf.dispose([...currents, fused, reference, step, origin]);
+  });
+
+  it('declines on another backend', async () => {
+    await selectBackend('cpu');
+    const I = tf.ones([2, 2]) as tf.Tensor2D;
+    expect(wasmAdcSum([I], { origin: 0, step: 1, kMin: -1, kMax: 1, rounding: 'halfEven' })).toBeNull();
+    I.dispose();
+    await selectBackend('wasm');
+  });
+});
+
+describe('the module on a shared memory (tfjs-wasm threaded build)', () => {
+  for (const rounding of roundings)
+    it(`${rounding}: validates, imports a shared memory and converts like the float32 loop`, () => {
+      const bytes = adcModuleBytes(rounding, true);
+      expect(WebAssembly.validate(bytes)).toBe(true);
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+      const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+      const heap = new Float32Array(memory.buffer);
+      const n = 23;
+      const values = currentsFor(2, 1, n, 0.5, 9);
+      heap.set(values[0]!, 0);
+      heap.set(values[1]!, 64);
+      const grid = { origin: 0.25, step: 0.5, kMin: -7, kMax: 7, rounding };
+      (exports.adc2 as (...args: number[]) => void)(0, 64 * 4, 128 * 4, n, 0.25, 0.5, -7, 7);
+      expect(Array.from(heap.subarray(128, 128 + n))).toEqual(Array.from(plainLoop(values, grid)));
+    });
+});
