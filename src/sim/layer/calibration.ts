@@ -4,6 +4,7 @@
  * batch. The ranges stay on the device as scalars (no read-back), read back asynchronously on request.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmAbsMax } from '../kernels/wasmAdc/adcAccumulate';
 import type { CalibrationState } from '../chip';
 import type { LayerState } from './state';
 
@@ -45,8 +46,13 @@ export function accumulateAdcStatistics(
   percentile: number,
 ): tf.Tensor[] {
   return currents.map((parts, gi) => {
+    if (percentile >= 100) {
+      // On wasm one read of the currents (`wasmAbsMax`); elsewhere on the device.
+      const fast = wasmAbsMax(parts);
+      const max = fast !== null ? tf.scalar(fast) : tf.max(tf.abs(tf.stack(parts)));
+      return previous ? tf.maximum(previous[gi]!, max) : max;
+    }
     const abs = tf.abs(tf.stack(parts));
-    if (percentile >= 100) return previous ? tf.maximum(previous[gi]!, tf.max(abs)) : tf.max(abs);
     const sampled = strided(abs);
     return previous ? tf.concat([previous[gi]!, sampled]) : sampled;
   });

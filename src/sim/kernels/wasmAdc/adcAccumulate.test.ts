@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../../scripts/lib/backend';
 import { randomArray } from '../../testUtils';
 import { adcModuleBytes, MAX_SOURCES, type AdcRounding } from './adcModule';
-import { wasmAdcSum, type FixedGrid } from './adcAccumulate';
+import { wasmAbsMax, wasmAdcSum, type FixedGrid } from './adcAccumulate';
 
 beforeAll(() => selectBackend('wasm'));
 afterAll(() => selectBackend('cpu'));
@@ -112,10 +112,23 @@ describe('fused WebAssembly ADC (wasm backend)', () => {
     tf.dispose([...currents, fused, reference, step, origin]);
   });
 
+  it('absMax: the largest |I| over every tensor, as a plain loop (lengths 1 … 11, largest at any place)', () => {
+    for (let n = 1; n <= 11; n++)
+      for (let at = 0; at < n; at++) {
+        const values = [randomArray(n, n), randomArray(n + 2, n + 50)];
+        values[at % 2]![at] = at % 3 === 0 ? -7.5 : 7.25; // the largest magnitude, of either sign
+        const tensors = values.map((v) => tf.tensor1d(v));
+        const want = Math.max(...values.flatMap((v) => Array.from(v, Math.abs)));
+        expect(wasmAbsMax(tensors)).toBe(want);
+        tf.dispose(tensors);
+      }
+  });
+
   it('declines on another backend', async () => {
     await selectBackend('cpu');
     const I = tf.ones([2, 2]) as tf.Tensor2D;
     expect(wasmAdcSum([I], { origin: 0, step: 1, kMin: -1, kMax: 1, rounding: 'halfEven' })).toBeNull();
+    expect(wasmAbsMax([I])).toBeNull();
     I.dispose();
     await selectBackend('wasm');
   });
@@ -136,5 +149,7 @@ describe('the module on a shared memory (tfjs-wasm threaded build)', () => {
       const grid = { origin: 0.25, step: 0.5, kMin: -7, kMax: 7, rounding };
       (exports.adc2 as (...args: number[]) => void)(0, 64 * 4, 128 * 4, n, 0.25, 0.5, -7, 7);
       expect(Array.from(heap.subarray(128, 128 + n))).toEqual(Array.from(plainLoop(values, grid)));
+      const absMax = exports.absMax as (src: number, n: number) => number;
+      expect(absMax(64 * 4, n)).toBe(Math.max(...Array.from(values[1]!, Math.abs)));
     });
 });

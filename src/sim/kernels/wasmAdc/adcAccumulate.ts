@@ -49,19 +49,27 @@ function heapMemory(backend: BackendWasm, probe: tf.TensorInfo): WebAssembly.Mem
 }
 
 type Exported = (...args: number[]) => void;
+interface Kernels {
+  /** adc1 … adc4 */
+  adc: Exported[];
+  absMax: (src: number, n: number) => number;
+}
 /** Instantiated modules per memory and rounding (null: this engine has no WebAssembly SIMD). */
-const instances = new WeakMap<WebAssembly.Memory, Map<AdcRounding, Exported[] | null>>();
+const instances = new WeakMap<WebAssembly.Memory, Map<AdcRounding, Kernels | null>>();
 
-function kernels(memory: WebAssembly.Memory, rounding: AdcRounding): Exported[] | null {
+function kernels(memory: WebAssembly.Memory, rounding: AdcRounding): Kernels | null {
   let byRounding = instances.get(memory);
   if (!byRounding) instances.set(memory, (byRounding = new Map()));
   if (!byRounding.has(rounding)) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const bytes = adcModuleBytes(rounding, shared);
-    let fns: Exported[] | null = null;
+    let fns: Kernels | null = null;
     if (WebAssembly.validate(bytes)) {
       const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-      fns = Array.from({ length: MAX_SOURCES }, (_, i) => exports[`adc${i + 1}`] as Exported);
+      fns = {
+        adc: Array.from({ length: MAX_SOURCES }, (_, i) => exports[`adc${i + 1}`] as Exported),
+        absMax: exports.absMax as Kernels['absMax'],
+      };
     }
     byRounding.set(rounding, fns);
   }
@@ -114,7 +122,25 @@ export function wasmAdcSum(currents: readonly tf.Tensor2D[], grid: FixedGrid): t
   const { kMin, kMax } = grid;
   for (let i = 0; i < sources.length; i += MAX_SOURCES) {
     const group = sources.slice(i, i + MAX_SOURCES);
-    fns[group.length - 1]!(...group, acc.byteOffset, acc.length, origin, step, kMin, kMax);
+    fns.adc[group.length - 1]!(...group, acc.byteOffset, acc.length, origin, step, kMin, kMax);
   }
   return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
+}
+
+/**
+ * max |I| over every element of `tensors` (a float32 value), or null off the wasm backend or without its
+ * heap or SIMD: the calibrated ADC full scale at the 100th percentile, in one read of the currents.
+ */
+export function wasmAbsMax(tensors: readonly tf.Tensor[]): number | null {
+  if (tf.getBackend() !== 'wasm' || tensors.length === 0) return null;
+  const backend = tf.backend() as BackendWasm;
+  const memory = heapMemory(backend, tensors[0]!);
+  const fns = memory ? kernels(memory, 'halfEven') : null;
+  if (!fns) return null;
+  let max = 0;
+  for (const t of tensors) {
+    const values = backend.typedArrayFromHeap(t) as Float32Array;
+    max = Math.max(max, fns.absMax(values.byteOffset, values.length));
+  }
+  return max;
 }

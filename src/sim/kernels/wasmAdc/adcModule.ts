@@ -6,7 +6,8 @@
  *
  * with the same IEEE float32 operations in the same order as the composite tfjs-op path (`layer/adc.ts`:
  * Sub, RealDiv, Round / Floor, ClipByValue, then AddN of integer codes, exact in float32), so both give
- * identical codes. Encoded here in the WebAssembly binary format (core spec §5, SIMD opcodes from the
+ * identical codes. It also exports `absMax` (src, n) → max_i |I[i]|, the calibration's full-scale
+ * statistic at the 100th percentile, read in one pass. Encoded here in the WebAssembly binary format (core spec §5, SIMD opcodes from the
  * fixed-width SIMD proposal), a few hundred bytes: no toolchain, no extra file to serve.
  */
 
@@ -46,6 +47,7 @@ const op = {
   f32Min: 0x96,
   f32Max: 0x97,
   f32Const: 0x43,
+  f32Abs: 0x8b,
 } as const;
 /** SIMD instructions: prefix 0xfd, then the opcode as unsigned LEB128. */
 const simd = (code: number) => [0xfd, ...uleb(code)];
@@ -59,6 +61,8 @@ const f32x4Sub = simd(229);
 const f32x4Div = simd(231);
 const f32x4Min = simd(232);
 const f32x4Max = simd(233);
+const f32x4Abs = simd(224);
+const f32x4ExtractLane = (lane: number) => [...simd(31), lane];
 
 function uleb(value: number): number[] {
   const out: number[] = [];
@@ -175,27 +179,78 @@ function body(rounding: AdcRounding, S: number): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
+/** absMax(src, n) → f32: max |I[i]| over n values from byte address src (0 for n = 0). */
+function absMaxBody(): number[] {
+  const SRC = 0;
+  const N = 1;
+  const END4 = 2;
+  const END = 3;
+  const V_MAX = 4;
+  const MAX = 5;
+  const get = (i: number) => [op.localGet, i];
+  const set = (i: number) => [op.localSet, i];
+  const memarg = [2, 0];
+  const advance = (bytes: number) => [...get(SRC), op.i32Const, ...sleb(bytes), op.i32Add, ...set(SRC)];
+  // prettier-ignore
+  const instructions = [
+    op.f32Const, ...f32Bytes(0), ...f32x4Splat, ...set(V_MAX),
+    ...get(SRC), ...get(N), op.i32Const, 2, op.i32Shl, op.i32Add, ...set(END),
+    ...get(SRC), ...get(N), op.i32Const, ...sleb(-4), op.i32And, op.i32Const, 2, op.i32Shl, op.i32Add, ...set(END4),
+    // 4 lanes: V_MAX = max(V_MAX, |I|)
+    op.block, 0x40, op.loop, 0x40,
+    ...get(SRC), ...get(END4), op.i32GeU, op.brIf, 1,
+    ...get(V_MAX), ...get(SRC), ...v128Load, ...memarg, ...f32x4Abs, ...f32x4Max, ...set(V_MAX),
+    ...advance(16),
+    op.br, 0, op.end, op.end,
+    // MAX = the largest lane
+    ...get(V_MAX), ...f32x4ExtractLane(0), ...get(V_MAX), ...f32x4ExtractLane(1), op.f32Max,
+    ...get(V_MAX), ...f32x4ExtractLane(2), ...get(V_MAX), ...f32x4ExtractLane(3), op.f32Max, op.f32Max,
+    ...set(MAX),
+    // the last n mod 4 values
+    op.block, 0x40, op.loop, 0x40,
+    ...get(SRC), ...get(END), op.i32GeU, op.brIf, 1,
+    ...get(MAX), ...get(SRC), op.f32Load, ...memarg, op.f32Abs, op.f32Max, ...set(MAX),
+    ...advance(4),
+    op.br, 0, op.end, op.end,
+    ...get(MAX),
+    op.end,
+  ];
+  // Locals: END4, END (i32), V_MAX (v128), MAX (f32).
+  const locals = vector([[2, I32], [1, V128], [1, F32]]); // prettier-ignore
+  const fn = [...locals, ...instructions];
+  return [...uleb(fn.length), ...fn];
+}
+
 /** "\0asm", binary format version 1. */
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
 /** The module's bytes; `shared`: import a shared memory (tfjs-wasm's threaded build). */
 export function adcModuleBytes(rounding: AdcRounding, shared: boolean): Uint8Array<ArrayBuffer> {
   const counts = Array.from({ length: MAX_SOURCES }, (_, i) => i + 1);
-  // Type of the S-source function: S + 2 i32 (sources, acc, n), then origin, step, lo, hi: f32.
-  const types = counts.map((S) => [
+  // Functions (and their types) 0 … MAX_SOURCES − 1: adc1 … adcS, (S + 2 × i32, 4 × f32) → ();
+  // function MAX_SOURCES: absMax, (i32, i32) → f32.
+  const adcTypes = counts.map((S) => [
     0x60,
     ...vector([...Array(S + 2).fill([I32]), [F32], [F32], [F32], [F32]]),
     0,
   ]);
+  const absMaxType = [0x60, ...vector([[I32], [I32]]), ...vector([[F32]])];
+  const functions = [...counts.map((S) => S - 1), MAX_SOURCES];
   // Memory limits: min 1 page; a shared memory must declare a maximum (4 GiB = 65536 pages).
   const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const imports = vector([[...name('env'), ...name('memory'), 0x02, ...limits]]);
   return Uint8Array.from([
     ...HEADER,
-    ...section(1, vector(types)),
+    ...section(1, vector([...adcTypes, absMaxType])),
     ...section(2, imports),
-    ...section(3, vector(counts.map((S) => uleb(S - 1)))),
-    ...section(7, vector(counts.map((S) => [...name(`adc${S}`), 0x00, ...uleb(S - 1)]))),
-    ...section(10, vector(counts.map((S) => body(rounding, S)))),
+    ...section(3, vector(functions.map((type) => uleb(type)))),
+    ...section(
+      7,
+      vector([
+        ...counts.map((S) => [...name(`adc${S}`), 0x00, ...uleb(S - 1)]),
+        [...name('absMax'), 0x00, ...uleb(MAX_SOURCES)],
+      ]),
+    ),
+    ...section(10, vector([...counts.map((S) => body(rounding, S)), absMaxBody()])),
   ]);
 }
