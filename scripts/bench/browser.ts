@@ -1,8 +1,10 @@
 /**
- * `--backend webgpu`: the measurement (measure.ts, the same code Node runs) in headless Chromium on tfjs's
- * WebGPU backend. Serves page/ with Vite's dev server (its own dependency cache, so the app's is left
- * alone), plus the CIFAR-10 bytes Node found at /__bench/data/ and the shipped weights from public/models;
- * drives the page with Playwright and prints its lines as they come.
+ * `--backend webgpu` and `--backend wasm-browser`: the measurement (measure.ts, the same code Node runs) in
+ * headless Chromium, on tfjs's WebGPU backend or on its WASM backend as the app runs it (cross-origin
+ * isolated, so the threaded SIMD build with one thread per core; Node's tfjs-wasm runs one thread).
+ * Serves page/ with Vite's dev server (its own dependency cache, so the app's is left alone; the app's
+ * COOP/COEP headers), plus the CIFAR-10 bytes Node found at /__bench/data/ and the shipped weights from
+ * public/models; drives the page with Playwright and prints its lines as they come.
  *
  * Chromium: env CHROMIUM_PATH, default Debian's /usr/bin/chromium (never `playwright install`). Without a
  * GPU, Chromium's WebGPU runs on SwiftShader (CPU, ~50× slower than WASM): keep --images small there.
@@ -19,9 +21,15 @@ import type { BenchOptions } from './options';
 import type { ModelResult } from './results';
 import { CHROMIUM_PATH, CHROMIUM_WEBGPU_FLAGS } from '../lib/chromium';
 
+/** The app's headers (vite.config.ts): a cross-origin-isolated page may run WASM threads. */
+const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 /** What the page hands back. */
 export interface PageRun {
-  /** Browser, tfjs and the WebGPU adapter. */
+  /** Browser, tfjs and the backend (WebGPU adapter, or WASM threads). */
   backendText: string;
   results: ModelResult[];
 }
@@ -57,7 +65,7 @@ export async function runInChromium(
   const executablePath = CHROMIUM_PATH;
   if (!existsSync(executablePath))
     throw new Error(
-      `--backend webgpu needs Chromium at ${executablePath} (set CHROMIUM_PATH; on Debian/Ubuntu: ` +
+      `--backend ${options.backend} needs Chromium at ${executablePath} (set CHROMIUM_PATH; on Debian/Ubuntu: ` +
         'sudo apt-get install -y chromium).',
     );
   const server = await createServer({
@@ -66,7 +74,7 @@ export async function runInChromium(
     cacheDir: path.join(repoRoot, 'node_modules/.vite-bench'),
     logLevel: 'warn',
     plugins: [benchData(data)],
-    server: { host: '127.0.0.1', port: 0, hmr: false },
+    server: { host: '127.0.0.1', port: 0, hmr: false, headers: CROSS_ORIGIN_ISOLATION },
     optimizeDeps: { entries: [PAGE] },
   });
   let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;

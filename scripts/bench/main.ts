@@ -19,7 +19,7 @@ import { parseBenchFile } from './benchFiles';
 import { findBenchData, type BenchData } from './dataSource';
 import { DEFAULT_IMAGES } from './defaults';
 import { runBench } from './measure';
-import { parseBenchOptions, USAGE, UsageError, type BenchOptions } from './options';
+import { inBrowser, parseBenchOptions, USAGE, UsageError, type BenchOptions } from './options';
 import { formatSummary } from './report';
 import type { ModelResult } from './results';
 import { errorMessage } from '../../src/sim/errors';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   log(`data: ${data.source}`);
 
   let run: { backendText: string; results: ModelResult[] };
-  if (options.backend === 'webgpu') {
+  if (inBrowser(options.backend)) {
     log(hostText());
     run = await runInChromium(options, data, log);
   } else {

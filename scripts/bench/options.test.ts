@@ -65,6 +65,7 @@ describe('parseBenchOptions', () => {
     });
     expect(parse('--model', 'all').models).toEqual(['vgg8', 'googlenet']);
     expect(parse('--backend', 'webgpu').backend).toBe('webgpu');
+    expect(parse('--backend', 'wasm-browser').backend).toBe('wasm-browser');
   });
 
   it('answers --help and -h', () => {
@@ -74,9 +75,11 @@ describe('parseBenchOptions', () => {
 
   it('refuses bad values, naming the flag and what it takes', () => {
     expect(refusal('--model', 'resnet')).toBe('--model must be vgg8, googlenet or all, got "resnet"');
-    expect(refusal('--backend', 'webgl')).toBe('--backend must be wasm, cpu or webgpu, got "webgl"');
+    expect(refusal('--backend', 'webgl')).toBe(
+      '--backend must be wasm, cpu, webgpu or wasm-browser, got "webgl"',
+    );
     expect(refusal('--backend', 'webgpu', '--profile')).toBe(
-      '--profile needs --backend wasm or cpu (on WebGPU, kernels run asynchronously)',
+      '--profile needs --backend wasm, cpu or wasm-browser (on WebGPU, kernels run asynchronously)',
     );
     expect(refusal('--images', '0')).toBe('--images must be an integer 1…10000');
     expect(refusal('--images', '10001')).toBe('--images must be an integer 1…10000');

@@ -11,16 +11,20 @@ const MAX_REPEATS = 1000;
 const MAX_CALIBRATION_IMAGES = 1024;
 
 export const USAGE =
-  'usage: npm run bench -- [--model vgg8|googlenet|all] [--backend wasm|cpu|webgpu] [--images N] [--batch B]\n' +
+  'usage: npm run bench -- [--model vgg8|googlenet|all] [--backend wasm|cpu|webgpu|wasm-browser] [--images N] [--batch B]\n' +
   `                        [--presets ${DEFAULT_PRESETS.join(',')}] [--repeats 3] [--seed 1] [--profile]\n` +
   '                        [--calibration-images N] [--json FILE]\n' +
-  'backends: wasm and cpu run in Node; webgpu runs in headless Chromium (CHROMIUM_PATH, default /usr/bin/chromium)\n' +
+  'backends: wasm and cpu run in Node (WASM on one thread there); webgpu and wasm-browser (the threaded WASM build,\n' +
+  '          one thread per core, as the app runs it) in headless Chromium (CHROMIUM_PATH, default /usr/bin/chromium)\n' +
   `presets: ${presets.map((p) => p.id).join(', ')}`;
 
 export { UsageError };
 
-/** wasm and cpu run in Node; webgpu in headless Chromium. */
-export type BenchBackend = 'wasm' | 'cpu' | 'webgpu';
+/** wasm and cpu run in Node; webgpu and wasm-browser (threaded WASM, cross-origin isolated) in headless Chromium. */
+export type BenchBackend = 'wasm' | 'cpu' | 'webgpu' | 'wasm-browser';
+
+/** Backends the bench runs in headless Chromium. */
+export const inBrowser = (backend: BenchBackend) => backend === 'webgpu' || backend === 'wasm-browser';
 
 export interface BenchOptions {
   models: ModelName[];
@@ -65,11 +69,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
   const models: ModelName[] = model === 'all' ? ['vgg8', 'googlenet'] : isModelName(model) ? [model] : [];
   if (models.length === 0) throw new UsageError(`--model must be vgg8, googlenet or all, got "${model}"`);
   const backend = values.backend;
-  if (backend !== 'wasm' && backend !== 'cpu' && backend !== 'webgpu')
-    throw new UsageError(`--backend must be wasm, cpu or webgpu, got "${backend}"`);
+  if (backend !== 'wasm' && backend !== 'cpu' && backend !== 'webgpu' && backend !== 'wasm-browser')
+    throw new UsageError(`--backend must be wasm, cpu, webgpu or wasm-browser, got "${backend}"`);
   // Layer times are wall times of synchronous kernels, and tf.profile's kernel times need timestamp queries.
   if (values.profile && backend === 'webgpu')
-    throw new UsageError('--profile needs --backend wasm or cpu (on WebGPU, kernels run asynchronously)');
+    throw new UsageError(
+      '--profile needs --backend wasm, cpu or wasm-browser (on WebGPU, kernels run asynchronously)',
+    );
   const ids = values.presets
     .split(',')
     .map((s) => s.trim())

@@ -1,10 +1,13 @@
 /**
- * The bench page: runs measure.ts in Chromium on tfjs's WebGPU backend, chosen as the app's worker
- * chooses it (src/engine/backend.ts). Served by the Vite dev server that browser.ts starts, which also
+ * The bench page: runs measure.ts in Chromium on tfjs's WebGPU backend or its WASM backend (threaded on
+ * this cross-origin-isolated page), started as the app's worker starts them (src/engine/backend.ts). Served by the Vite dev server that browser.ts starts, which also
  * serves the CIFAR-10 bytes at /__bench/data/ and the shipped weights at /models/; progress lines go back
  * through `window.benchLog`, which browser.ts exposes.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { selectBackend } from '../../../src/engine/backend';
 import { parseBenchFile, type BenchFile } from '../benchFiles';
 import { runBench } from '../measure';
@@ -29,15 +32,27 @@ async function fetchFile(file: BenchFile) {
 window.crossbarBench = async (options) => {
   const sent: Promise<void>[] = [];
   const log = (line: string) => void sent.push(window.benchLog!(line));
-  const report = await selectBackend('webgpu', null);
-  if (report.backend !== 'webgpu')
+  const wasm = options.backend === 'wasm-browser';
+  const wanted = wasm ? 'wasm' : 'webgpu';
+  const report = await selectBackend(
+    wanted,
+    wasm
+      ? {
+          'tfjs-backend-wasm.wasm': wasmUrl,
+          'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+          'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+        }
+      : null,
+  );
+  if (report.backend !== wanted)
     throw new Error(
-      `WebGPU did not start in Chromium: ${report.rejected.map((r) => `${r.backend}: ${r.reason}`).join('; ')}`,
+      `${wanted} did not start in Chromium: ${report.rejected.map((r) => `${r.backend}: ${r.reason}`).join('; ')}`,
     );
   const software = report.software ? ' (a software renderer: it runs on the CPU)' : '';
   const backendText =
     `browser: ${navigator.userAgent.match(/(Headless)?Chrome\/[\d.]+/)?.[0] ?? navigator.userAgent}, ` +
-    `tfjs ${tf.version_core} backend webgpu on ${report.adapterDescription}${software}`;
+    `tfjs ${tf.version_core} backend ${wanted} on ${report.adapterDescription}${software}` +
+    (wasm ? `, cross-origin isolated ${String(crossOriginIsolated)}` : '');
   log(backendText);
   let train: ReturnType<typeof fetchFile> | null = null;
   const results = await runBench(options, {
