@@ -18,7 +18,8 @@ import '@tensorflow/tfjs-backend-webgl';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, BackendRejection, BackendReport } from './protocol';
-import { keepingWasmHeapMemory, wasmAdcAvailable } from '../sim/kernels/wasmAdc/adcAccumulate';
+import { wasmAdcAvailable } from '../sim/kernels/wasm/adc';
+import { keepingWasmHeapMemory } from '../sim/kernels/wasm/heap';
 import { errorMessage } from '../sim/errors';
 
 /** URLs of the WASM binaries; the bundler provides them in the browser, a directory path in Node. */

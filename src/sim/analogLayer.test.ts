@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { selectBackend } from '../../scripts/lib/backend';
-import { wasmAdcSum } from './kernels/wasmAdc/adcAccumulate';
+import { wasmAdcSum } from './kernels/wasm/adc';
 import { programAnalogLayer, sumParts, type AnalogLayerOptions } from './layer';
 import type { DeepPartial, ExperimentConfig } from './config';
 import { referenceCalibrate, referenceForwardDetailed } from './reference';
@@ -24,8 +24,8 @@ import type { AnalogLayerSpec } from './tiling';
 beforeAll(useCpuBackend);
 
 // The fused WebAssembly ADC, wrapped to see whether it served a read.
-vi.mock('./kernels/wasmAdc/adcAccumulate', async (importOriginal) => {
-  const original = await importOriginal<typeof import('./kernels/wasmAdc/adcAccumulate')>();
+vi.mock('./kernels/wasm/adc', async (importOriginal) => {
+  const original = await importOriginal<typeof import('./kernels/wasm/adc')>();
   return { ...original, wasmAdcSum: vi.fn(original.wasmAdcSum) };
 });
 

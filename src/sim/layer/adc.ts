@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adcGrid, fixedFullScaleAmperes, POW2_EPS_AMPERES } from '../chip';
 import type { ExperimentConfig } from '../config';
-import { wasmAdcSum } from '../kernels/wasmAdc/adcAccumulate';
+import { wasmAdcSum } from '../kernels/wasm/adc';
 import type { LayerState } from './state';
 
 type AdcLevels = ExperimentConfig['periphery']['adcLevels'];

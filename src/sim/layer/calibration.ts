@@ -4,7 +4,7 @@
  * batch. The ranges stay on the device as scalars (no read-back), read back asynchronously on request.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { wasmAbsMax } from '../kernels/wasmAdc/adcAccumulate';
+import { wasmAbsMax } from '../kernels/wasm/adc';
 import type { CalibrationState } from '../chip';
 import type { LayerState } from './state';
 

@@ -4,9 +4,10 @@
  * NHWC inputs (a dense input [B, K] is the 1×1 image case), one part of the tile's used rows each.
  * Rows of a part are (plane, b, oy, ox): bit planes (input cycles) outermost, as the read stacks them.
  *
- * On CPU-resident backends (wasm, cpu) this is one pass in JS, in place in the wasm heap: tfjs-wasm's Slice
- * reads its whole input back for every slice (`readSync`) and its Gather indexes element by element, so
- * im2col by slices and a split by transpose cost several copies of the patches. Other backends keep the
+ * On CPU-resident backends (wasm, cpu) this is one pass, in place in the wasm heap, a strided copy per run
+ * and output row (the `copyRows` kernel, kernels/wasm): tfjs-wasm's Slice reads its whole input back for
+ * every slice (`readSync`) and its Gather indexes element by element, so im2col by slices and a split by
+ * transpose cost several copies of the patches. Other backends keep the
  * tfjs-op im2col (`im2col.ts`) and split on the device (`splitRowTiles` below).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,6 +15,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { ProgrammedChip } from '../chip';
 import type { LayerState } from './state';
 import { convPadding } from '../im2col';
+import { wasmKernels } from '../kernels/wasm/heap';
 
 /**
  * A run of consecutive columns of a part that are consecutive in the NHWC input: `length` values from
@@ -102,7 +104,8 @@ export function patchGeometry(
 /**
  * Row-tile parts [planes·(b1 − b0)·outH·outW, widths[t]] of images b0 … b1 − 1 of `planes` (tensors shaped
  * like the layer input, on a CPU-resident backend). On wasm the planes are read and the parts written in
- * place in the module's heap (no read-back copy, no upload copy); on cpu through plain arrays.
+ * place in the module's heap (no read-back copy, no upload copy), runs copied by the `copyRows` kernel; on
+ * cpu through one plain array.
  */
 export function tilePatchTensors(
   planes: readonly tf.Tensor[],
@@ -114,100 +117,123 @@ export function tilePatchTensors(
 ): tf.Tensor2D[] {
   const rows = planes.length * (b1 - b0) * g.outHeight * g.outWidth;
   if (tf.getBackend() !== 'wasm') {
+    // One array holding the planes, then every part: the same addressing as the wasm heap.
     const values = planes.map((p) => p.dataSync() as Float32Array);
-    return runs.map((tileRuns, t) => {
-      const part = new Float32Array(rows * widths[t]!);
-      fillTilePatches(values, b0, b1, g, tileRuns, widths[t]!, part);
-      return tf.tensor2d(part, [rows, widths[t]!]);
-    });
+    let end = values.reduce((n, v) => n + v.length, 0);
+    const partAt = widths.map((w) => ((end += rows * w), end - rows * w));
+    const buffer = new Float32Array(end);
+    let planeEnd = 0;
+    const planeAt = values.map((v) => (buffer.set(v, planeEnd), (planeEnd += v.length) - v.length));
+    fillTilePatches(buffer, jsCopyRows(buffer), planeAt, partAt, b0, b1, g, runs, widths);
+    return widths.map((w, t) => tf.tensor2d(buffer.slice(partAt[t]!, partAt[t]! + rows * w), [rows, w]));
   }
   const backend = tf.backend() as BackendWasm;
   // Allocate every output first: a later allocation may grow the heap and detach earlier views.
   const outputs = widths.map((w) => backend.makeOutput([rows, w], 'float32'));
-  const values = planes.map((p) => backend.typedArrayFromHeap(p) as Float32Array);
-  return outputs.map((info, t) => {
-    fillTilePatches(
-      values,
-      b0,
-      b1,
-      g,
-      runs[t]!,
-      widths[t]!,
-      backend.typedArrayFromHeap(info) as Float32Array,
-    );
-    return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
-  });
+  const view = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info) as Float32Array;
+  const heap = new Float32Array(view(outputs[0]!).buffer);
+  const kernels = wasmKernels(backend, outputs[0]!, 'halfEven');
+  const copyRows: CopyRows = kernels
+    ? (src, srcStride, dst, dstStride, count, length) =>
+        kernels.copyRows(4 * src, 4 * srcStride, 4 * dst, 4 * dstStride, count, 4 * length)
+    : jsCopyRows(heap);
+  const at = (info: tf.TensorInfo) => view(info).byteOffset / 4;
+  fillTilePatches(heap, copyRows, planes.map(at), outputs.map(at), b0, b1, g, runs, widths);
+  return outputs.map((info) => tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D);
+}
+
+/** `count` copies of `length` values from src to dst, advancing by the strides (all in values). */
+type CopyRows = (
+  src: number,
+  srcStride: number,
+  dst: number,
+  dstStride: number,
+  count: number,
+  length: number,
+) => void;
+
+function jsCopyRows(values: Float32Array): CopyRows {
+  return (src, srcStride, dst, dstStride, count, length) => {
+    for (let r = 0; r < count; r++, src += srcStride, dst += dstStride)
+      values.copyWithin(dst, src, src + length);
+  };
 }
 
 /**
- * Runs at least this long are copied with `copyWithin` (a memmove) when source and part share a buffer
- * (the wasm heap); shorter ones by a loop, which costs less than the call.
- */
-const MEMMOVE_MIN_VALUES = 16;
-
-/**
- * Writes one row tile's patch columns (`runs`) into `part`, every value of it: zeros at padding pixels
- * and in the columns past the tile's rows (the part may be uninitialised heap memory).
+ * Writes every row tile's patch columns (`runs[t]`) into its part, every value of it: zeros at padding
+ * pixels (a part may be uninitialised heap memory). Planes and parts live in `values` at the given
+ * offsets. Per run and output row, the pixels whose run lies inside the image are one strided copy
+ * (`copyRows`); the few at the image's edges are written here, kernel position by kernel position.
  */
 function fillTilePatches(
-  planes: readonly Float32Array[],
+  values: Float32Array,
+  copyRows: CopyRows,
+  planeAt: readonly number[],
+  partAt: readonly number[],
   b0: number,
   b1: number,
   g: PatchGeometry,
-  runs: readonly PatchRun[],
-  partRows: number,
-  part: Float32Array,
+  runs: readonly PatchRun[][],
+  widths: readonly number[],
 ): void {
   const { height: H, width: W, channels: C, stride: s, padTop, padLeft, outHeight, outWidth } = g;
-  const used = runs.reduce((n, r) => Math.max(n, r.column + r.length), 0);
-  // Kernel positions a run spans (it continues into the next kernel column past the last channel).
-  const spans = runs.map((r) => Math.floor((r.c0 + r.length - 1) / C) + 1);
-  const partBase = part.byteOffset / 4;
-  let row = 0;
-  for (const plane of planes) {
-    // One view of the shared buffer, for memmoves from the plane into the part (wasm heap).
-    const heap = plane.buffer === part.buffer ? new Float32Array(part.buffer) : null;
-    const planeBase = plane.byteOffset / 4;
-    for (let b = b0; b < b1; b++)
-      for (let oy = 0; oy < outHeight; oy++)
-        for (let ox = 0; ox < outWidth; ox++, row++) {
-          const dst = row * partRows;
-          for (let r = 0; r < runs.length; r++) {
-            const run = runs[r]!;
-            const to = dst + run.column;
+  const images = b1 - b0;
+  runs.forEach((tileRuns, t) => {
+    const width = widths[t]!;
+    // A tile without rows still has a one-column part (`partWidthsOf`): zeros.
+    if (tileRuns.length === 0)
+      values.fill(0, partAt[t]!, partAt[t]! + planeAt.length * images * outHeight * outWidth * width);
+    const geometry = tileRuns.map(({ c0, length, jj }) => {
+      // Kernel positions the run spans (it continues into the next kernel column past the last channel),
+      // and the output columns whose run lies inside the image: x = ox·s + xFirst ∈ [0, W − span].
+      const span = Math.floor((c0 + length - 1) / C) + 1;
+      const xFirst = jj - padLeft;
+      const oxLo = Math.min(outWidth, Math.max(0, Math.ceil(-xFirst / s)));
+      const oxHi = Math.max(oxLo, Math.min(outWidth, Math.floor((W - span - xFirst) / s) + 1));
+      return { xFirst, oxLo, oxHi };
+    });
+    /** At the image's edges: kernel position by kernel position, zeros outside the image. */
+    const edge = (run: PatchRun, to: number, x: number, rowStart: number) => {
+      let done = 0;
+      let c = run.c0;
+      for (let q = 0; done < run.length; q++) {
+        const n = Math.min(C - c, run.length - done);
+        const xq = x + q;
+        if (xq < 0 || xq >= W) values.fill(0, to + done, to + done + n);
+        else values.copyWithin(to + done, rowStart + xq * C + c, rowStart + xq * C + c + n);
+        done += n;
+        c = 0;
+      }
+    };
+    // Output row by output row (its part rows stay in cache while every run writes its columns).
+    for (let z = 0; z < planeAt.length; z++)
+      for (let b = b0; b < b1; b++)
+        for (let oy = 0; oy < outHeight; oy++) {
+          const rowDst = partAt[t]! + ((z * images + b - b0) * outHeight + oy) * outWidth * width;
+          tileRuns.forEach((run, r) => {
+            const dst = rowDst + run.column;
             const y = oy * s + run.i - padTop;
             if (y < 0 || y >= H) {
-              part.fill(0, to, to + run.length);
-              continue;
+              for (let ox = 0; ox < outWidth; ox++)
+                values.fill(0, dst + ox * width, dst + ox * width + run.length);
+              return;
             }
-            const x = ox * s + run.jj - padLeft;
-            const rowStart = (b * H + y) * W;
-            if (x >= 0 && x + spans[r]! <= W) {
-              // Inside the image: one contiguous copy.
-              const src = (rowStart + x) * C + run.c0;
-              if (heap && run.length >= MEMMOVE_MIN_VALUES)
-                heap.copyWithin(partBase + to, planeBase + src, planeBase + src + run.length);
-              else for (let n = 0; n < run.length; n++) part[to + n] = plane[src + n]!;
-              continue;
-            }
-            // Crosses the image's left or right edge: kernel position by kernel position, zeros outside.
-            let done = 0;
-            let c = run.c0;
-            for (let q = 0; done < run.length; q++) {
-              const n = Math.min(C - c, run.length - done);
-              const xq = x + q;
-              if (xq < 0 || xq >= W) part.fill(0, to + done, to + done + n);
-              else {
-                const src = (rowStart + xq) * C + c;
-                for (let m = 0; m < n; m++) part[to + done + m] = plane[src + m]!;
-              }
-              done += n;
-              c = 0;
-            }
-          }
-          if (used < partRows) part.fill(0, dst + used, dst + partRows);
+            const rowStart = planeAt[z]! + (b * H + y) * W * C;
+            const { xFirst, oxLo, oxHi } = geometry[r]!;
+            if (oxHi > oxLo)
+              copyRows(
+                rowStart + (oxLo * s + xFirst) * C + run.c0,
+                s * C,
+                dst + oxLo * width,
+                width,
+                oxHi - oxLo,
+                run.length,
+              );
+            for (let ox = 0; ox < oxLo; ox++) edge(run, dst + ox * width, ox * s + xFirst, rowStart);
+            for (let ox = oxHi; ox < outWidth; ox++) edge(run, dst + ox * width, ox * s + xFirst, rowStart);
+          });
         }
-  }
+  });
 }
 
 /** [V, K] (patch columns) → one [V, widths[t]] part per row tile (`plan.tileRowIndex`). */

@@ -1,14 +1,15 @@
 /**
- * The fused WebAssembly ADC (`adcModule.ts`, run by `adcAccumulate.ts`) against the composite tfjs-op
+ * The WebAssembly kernels (`module.ts`, run by `adc.ts`): the fused ADC against the composite tfjs-op
  * chain it replaces (bit for bit) and against a float64 plain loop that rounds every operation to
- * float32 (Math.fround), on the wasm backend; and the threaded build's variant on a shared memory.
+ * float32 (Math.fround), on the wasm backend; the threaded build's variant on a shared memory; absMax and
+ * copyRows against plain loops.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../../scripts/lib/backend';
 import { randomArray } from '../../testUtils';
-import { adcModuleBytes, MAX_SOURCES, type AdcRounding } from './adcModule';
-import { wasmAbsMax, wasmAdcSum, type FixedGrid } from './adcAccumulate';
+import { kernelModuleBytes, MAX_SOURCES, type AdcRounding } from './module';
+import { wasmAbsMax, wasmAdcSum, type FixedGrid } from './adc';
 
 beforeAll(() => selectBackend('wasm'));
 afterAll(() => selectBackend('cpu'));
@@ -137,7 +138,7 @@ describe('fused WebAssembly ADC (wasm backend)', () => {
 describe('the module on a shared memory (tfjs-wasm threaded build)', () => {
   for (const rounding of roundings)
     it(`${rounding}: validates, imports a shared memory and converts like the float32 loop`, () => {
-      const bytes = adcModuleBytes(rounding, true);
+      const bytes = kernelModuleBytes(rounding, true);
       expect(WebAssembly.validate(bytes)).toBe(true);
       const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
       const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
@@ -152,4 +153,34 @@ describe('the module on a shared memory (tfjs-wasm threaded build)', () => {
       const absMax = exports.absMax as (src: number, n: number) => number;
       expect(absMax(64 * 4, n)).toBe(Math.max(...Array.from(values[1]!, Math.abs)));
     });
+});
+
+describe('copyRows (the im2col copies)', () => {
+  it('copies rows of 1 … 37 values between strided places, bit for bit, as a plain loop', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+    const bytes = kernelModuleBytes('halfEven', true);
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    const copyRows = exports.copyRows as (...args: number[]) => void;
+    const heap = new Float32Array(memory.buffer);
+    const source = randomArray(4096, 3);
+    source[5] = NaN;
+    for (const length of [1, 3, 4, 5, 16, 17, 37])
+      for (const [srcStride, dstStride, rows] of [
+        [48, 40, 7],
+        [length, length, 3],
+        [96, 128, 0],
+      ] as const) {
+        heap.fill(-1);
+        heap.set(source, 0);
+        const dst = 5000;
+        copyRows(4, srcStride * 4, dst * 4, dstStride * 4, rows, length * 4);
+        const want = Float32Array.from(heap);
+        want.fill(-1, 4096);
+        for (let r = 0; r < rows; r++)
+          for (let k = 0; k < length; k++) want[dst + r * dstStride + k] = source[1 + r * srcStride + k]!;
+        expect(new Uint32Array(heap.buffer.slice(0, 16384 * 4))).toEqual(
+          new Uint32Array(want.buffer.slice(0, 16384 * 4)),
+        );
+      }
+  });
 });

@@ -1,0 +1,76 @@
+/**
+ * Runs the module's ADC functions (`module.ts`) on tensors of the wasm backend: the codes of every row tile's
+ * currents on one fixed grid, summed over the row tiles, written straight into a new tensor in the
+ * module heap. `layer/adc.ts` calls it for fixed and calibrated grids without ADC noise or clip flags;
+ * everywhere else (other backends, dynamic ranges, noise) the composite tfjs-op path runs.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { wasmKernels } from './heap';
+import { MAX_SOURCES, type AdcRounding } from './module';
+
+/**
+ * A fixed ADC grid: code k reads origin + step·k (amperes), k in [kMin, kMax]; origin and step as numbers
+ * or as the device scalars calibration left (read back here: on wasm a heap read, no stall).
+ */
+export interface FixedGrid {
+  origin: number | tf.Scalar;
+  step: number | tf.Scalar;
+  kMin: number;
+  kMax: number;
+  rounding: AdcRounding;
+}
+
+/** Whether reads on the current backend convert with the fused kernel (the wasm backend, its heap in reach, SIMD). */
+export function wasmAdcAvailable(): boolean {
+  if (tf.getBackend() !== 'wasm') return false;
+  const probe = tf.zeros([1]);
+  try {
+    return wasmKernels(tf.backend() as BackendWasm, probe, 'halfEven') !== null;
+  } finally {
+    probe.dispose();
+  }
+}
+
+/**
+ * Σ_t clip(rnd((I_t − origin)/step), kMin, kMax) over the row tiles' currents I_t (same shapes), or null
+ * when this is not the wasm backend or its heap or WebAssembly SIMD is out of reach.
+ */
+export function wasmAdcSum(currents: readonly tf.Tensor2D[], grid: FixedGrid): tf.Tensor2D | null {
+  if (tf.getBackend() !== 'wasm' || currents.length === 0) return null;
+  const backend = tf.backend() as BackendWasm;
+  const fns = wasmKernels(backend, currents[0]!, grid.rounding);
+  if (!fns) return null;
+  const value = (x: number | tf.Scalar) => (typeof x === 'number' ? x : x.dataSync()[0]!);
+  const origin = value(grid.origin);
+  const step = value(grid.step);
+  const shape = currents[0]!.shape;
+  const info = backend.makeOutput(shape, 'float32');
+  // Addresses after the output's allocation (which may grow the heap).
+  const acc = backend.typedArrayFromHeap(info) as Float32Array;
+  acc.fill(0);
+  const sources = currents.map((I) => (backend.typedArrayFromHeap(I) as Float32Array).byteOffset);
+  const { kMin, kMax } = grid;
+  for (let i = 0; i < sources.length; i += MAX_SOURCES) {
+    const group = sources.slice(i, i + MAX_SOURCES);
+    fns.adc[group.length - 1]!(...group, acc.byteOffset, acc.length, origin, step, kMin, kMax);
+  }
+  return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
+}
+
+/**
+ * max |I| over every element of `tensors` (a float32 value), or null off the wasm backend or without its
+ * heap or SIMD: the calibrated ADC full scale at the 100th percentile, in one read of the currents.
+ */
+export function wasmAbsMax(tensors: readonly tf.Tensor[]): number | null {
+  if (tf.getBackend() !== 'wasm' || tensors.length === 0) return null;
+  const backend = tf.backend() as BackendWasm;
+  const fns = wasmKernels(backend, tensors[0]!, 'halfEven');
+  if (!fns) return null;
+  let max = 0;
+  for (const t of tensors) {
+    const values = backend.typedArrayFromHeap(t) as Float32Array;
+    max = Math.max(max, fns.absMax(values.byteOffset, values.length));
+  }
+  return max;
+}
