@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adcGrid, fixedFullScaleAmperes, POW2_EPS_AMPERES } from '../chip';
 import type { ExperimentConfig } from '../config';
-import { wasmAdcSum } from '../kernels/wasm/adc';
+import { wasmAdcSum, wasmAdcValuesSum } from '../kernels/wasm/adc';
 import type { LayerState } from './state';
 
 type AdcLevels = ExperimentConfig['periphery']['adcLevels'];
@@ -38,14 +38,16 @@ export interface AdcOutput {
  */
 const ADD_N_MAX_INPUTS = 6;
 
-/** Σ parts (same shapes), summed ADD_N_MAX_INPUTS at a time. */
+/**
+ * Σ parts (same shapes) in order, a left fold ((p0 + p1) + p2) + …, at most ADD_N_MAX_INPUTS per AddN (the
+ * running sum first): the order of the fused kernels, which add row tile after row tile.
+ */
 export function sumParts(parts: readonly tf.Tensor[]): tf.Tensor {
   if (parts.length === 1) return parts[0]!;
-  if (parts.length <= ADD_N_MAX_INPUTS) return tf.addN(parts as tf.Tensor[]);
-  const partial: tf.Tensor[] = [];
-  for (let i = 0; i < parts.length; i += ADD_N_MAX_INPUTS)
-    partial.push(sumParts(parts.slice(i, i + ADD_N_MAX_INPUTS)));
-  return sumParts(partial);
+  let sum = tf.addN(parts.slice(0, ADD_N_MAX_INPUTS) as tf.Tensor[]);
+  for (let i = ADD_N_MAX_INPUTS; i < parts.length; i += ADD_N_MAX_INPUTS - 1)
+    sum = tf.addN([sum, ...parts.slice(i, i + ADD_N_MAX_INPUTS - 1)]);
+  return sum;
 }
 
 /** chip.ts `adcGrid` for a fixed full scale fs (amperes). */
@@ -157,7 +159,8 @@ export function adc(
       : p.adcLevels === 'powerOfTwo'
         ? 2 ** (B - 1) - 1
         : Math.max(1, 2 ** (B - 1) - 1);
-  const values = currents.map((I, t) => {
+  /** The grid of row tile t's conversions: step and origin (null: 0) per range, and the shaped currents. */
+  const gridOf = (I: tf.Tensor2D, t: number) => {
     const { shaped, lo, hi } =
       p.adcDynamicScope === 'rowTile'
         ? { shaped: tf.reshape(I, [Z, -1]), ...(ranges ? ranges[t]! : rowTileRange(state, I)) }
@@ -174,7 +177,23 @@ export function adc(
         step = tf.pow(tf.scalar(2), tf.sub(e, signed ? B - 1 : B));
       } else step = tf.div(fs, kMax);
     }
-    step = tf.maximum(step, 1e-30);
+    return { shaped, step: tf.maximum(step, 1e-30), origin };
+  };
+  const grids = currents.map(gridOf);
+  // On wasm, a row-tile range is one grid per input cycle: one fused pass per row tile and cycle (the
+  // grid's numbers read back from the heap, so only where the layer may read back).
+  const fused =
+    p.adcDynamicScope !== 'rowTile' || adcSeeds || wantClip || !state.syncReadBack
+      ? null
+      : wasmAdcValuesSum(currents, {
+          origin: grids.map((g) => (g.origin ? (g.origin.dataSync() as Float32Array) : null)),
+          step: grids.map((g) => g.step.dataSync() as Float32Array),
+          kMin,
+          kMax,
+          rounding: p.adcRounding,
+        });
+  if (fused) return { q: fused, scale: 1, offset: 0, clipped: null };
+  const values = grids.map(({ shaped, step, origin }, t) => {
     const noisy = withNoise(shaped, t, step);
     const k = adcRound(state, tf.div(origin ? tf.sub(noisy, origin) : noisy, step));
     const scaled = tf.mul(step, tf.clipByValue(k, kMin, kMax));

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../../scripts/lib/backend';
 import { randomArray } from '../../testUtils';
 import { kernelModuleBytes, MAX_SOURCES, type AdcRounding } from './module';
-import { wasmAbsMax, wasmAdcSum, type FixedGrid } from './adc';
+import { wasmAbsMax, wasmAdcSum, wasmAdcValuesSum, type FixedGrid } from './adc';
 
 beforeAll(() => selectBackend('wasm'));
 afterAll(() => selectBackend('cpu'));
@@ -112,6 +112,46 @@ describe('fused WebAssembly ADC (wasm backend)', () => {
     expect(await fused.data()).toEqual(plusZero(await reference.data()));
     tf.dispose([...currents, fused, reference, step, origin]);
   });
+
+  for (const rounding of roundings)
+    it(`${rounding}: dynamic grids (origin and step per input cycle and row tile) as a float32 loop`, async () => {
+      const Z = 3;
+      const [rows, cols] = [Z * 5, 7]; // M·cols = 35 values per cycle: the scalar tail runs
+      const count = 5;
+      const values = currentsFor(count, rows, cols, 0.2, 70);
+      const currents = values.map((v) => tf.tensor2d(v, [rows, cols]));
+      const step = values.map((_, t) =>
+        Float32Array.from({ length: Z }, (_, z) => 0.2 + 0.05 * z + 0.01 * t),
+      );
+      const origin = values.map((_, t) =>
+        t % 2 ? null : Float32Array.from({ length: Z }, (_, z) => -3 + z),
+      );
+      const grids = { origin, step, kMin: 0, kMax: 31, rounding };
+      const fused = wasmAdcValuesSum(currents, grids)!;
+      const got = await fused.data();
+      // Float64 sum of values each rounded to float32 as the composite path computes them.
+      const f = Math.fround;
+      const n = (rows / Z) * cols;
+      const want = new Float64Array(rows * cols);
+      values.forEach((I, t) =>
+        I.forEach((x, i) => {
+          const z = Math.floor(i / n);
+          const o = f(origin[t]?.[z] ?? 0);
+          const u = f(f(x - o) / step[t]![z]!);
+          let k =
+            rounding === 'floor'
+              ? Math.floor(u)
+              : rounding === 'halfUp'
+                ? Math.floor(f(u + 0.5))
+                : Math.round(u);
+          if (rounding === 'halfEven' && k - u === 0.5 && k % 2 !== 0) k -= 1;
+          want[i]! += f(o + f(step[t]![z]! * Math.min(31, Math.max(0, k))));
+        }),
+      );
+      for (let i = 0; i < want.length; i++)
+        expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(1e-5 * Math.abs(want[i]!) + 1e-6);
+      tf.dispose([...currents, fused]);
+    });
 
   it('absMax: the largest |I| over every tensor, as a plain loop (lengths 1 … 11, largest at any place)', () => {
     for (let n = 1; n <= 11; n++)

@@ -58,6 +58,50 @@ export function wasmAdcSum(currents: readonly tf.Tensor2D[], grid: FixedGrid): t
   return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
 }
 
+/** A dynamic grid per row tile: per input cycle z (a row of [Z, ·]), origin and step (amperes). */
+export interface RowGrids {
+  /** Per row tile, Z values (null: origin 0). */
+  origin: (Float32Array | null)[];
+  step: Float32Array[];
+  kMin: number;
+  kMax: number;
+  rounding: AdcRounding;
+}
+
+/**
+ * Σ_t origin_t,z + step_t,z·clip(rnd((I_t − origin_t,z)/step_t,z), kMin, kMax) over the row tiles' currents
+ * I_t [Z·M, cols], z the input cycle of each row block of M·cols values; null off the wasm backend or
+ * without its heap or SIMD. The same float32 operations per value as the composite path; the sum over
+ * row tiles runs in tile order (AddN's grouping may differ in the last bit).
+ */
+export function wasmAdcValuesSum(currents: readonly tf.Tensor2D[], grids: RowGrids): tf.Tensor2D | null {
+  if (tf.getBackend() !== 'wasm' || currents.length === 0) return null;
+  const backend = tf.backend() as BackendWasm;
+  const fns = wasmKernels(backend, currents[0]!, grids.rounding);
+  if (!fns) return null;
+  const info = backend.makeOutput(currents[0]!.shape, 'float32');
+  const acc = backend.typedArrayFromHeap(info) as Float32Array;
+  acc.fill(0);
+  currents.forEach((I, t) => {
+    const src = (backend.typedArrayFromHeap(I) as Float32Array).byteOffset;
+    const steps = grids.step[t]!;
+    const n = acc.length / steps.length;
+    steps.forEach((step, z) => {
+      const at = 4 * z * n;
+      fns.adcValues(
+        src + at,
+        acc.byteOffset + at,
+        n,
+        grids.origin[t]?.[z] ?? 0,
+        step,
+        grids.kMin,
+        grids.kMax,
+      );
+    });
+  });
+  return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
+}
+
 /**
  * max |I| over every element of `tensors` (a float32 value), or null off the wasm backend or without its
  * heap or SIMD: the calibrated ADC full scale at the 100th percentile, in one read of the currents.

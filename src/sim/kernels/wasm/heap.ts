@@ -54,6 +54,8 @@ type Exported = (...args: number[]) => void;
 export interface Kernels {
   /** adc1 … adc4 */
   adc: Exported[];
+  /** adcValues(src, acc, n, origin, step, lo, hi): acc += origin + step·clip(rnd((I − origin)/step), lo, hi) */
+  adcValues: Exported;
   absMax: (src: number, n: number) => number;
   /** copyRows(src, srcStride, dst, dstStride, rows, bytes): `rows` copies of `bytes`, strides in bytes. */
   copyRows: (
@@ -79,6 +81,7 @@ function kernels(memory: WebAssembly.Memory, rounding: AdcRounding): Kernels | n
       const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
       fns = {
         adc: Array.from({ length: MAX_SOURCES }, (_, i) => exports[`adc${i + 1}`] as Exported),
+        adcValues: exports.adcValues as Exported,
         absMax: exports.absMax as Kernels['absMax'],
         copyRows: exports.copyRows as Kernels['copyRows'],
       };

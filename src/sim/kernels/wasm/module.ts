@@ -6,7 +6,8 @@
  *
  * with the same IEEE float32 operations in the same order as the composite tfjs-op path (`layer/adc.ts`:
  * Sub, RealDiv, Round / Floor, ClipByValue, then AddN of integer codes, exact in float32), so both give
- * identical codes. It also exports `absMax` (src, n) → max_i |I[i]|, the calibration's full-scale
+ * identical codes. `adcValues` (one source) adds the value origin + step·k instead of the code k, for a
+ * grid that differs per row tile (a dynamic range: step and origin per call). It also exports `absMax` (src, n) → max_i |I[i]|, the calibration's full-scale
  * statistic at the 100th percentile, read in one pass, and `copyRows` (src, srcStride, dst, dstStride,
  * rows, bytes): a strided copy, the im2col of a run of patch columns along an output row
  * (`layer/tilePatches.ts`). Encoded here in the WebAssembly binary format (core spec §5, SIMD opcodes from the
@@ -50,6 +51,7 @@ const op = {
   f32Add: 0x92,
   f32Sub: 0x93,
   f32Div: 0x95,
+  f32Mul: 0x94,
   f32Min: 0x96,
   f32Max: 0x97,
   f32Const: 0x43,
@@ -65,6 +67,7 @@ const f32x4Nearest = simd(106);
 const f32x4Add = simd(228);
 const f32x4Sub = simd(229);
 const f32x4Div = simd(231);
+const f32x4Mul = simd(230);
 const f32x4Min = simd(232);
 const f32x4Max = simd(233);
 const f32x4Abs = simd(224);
@@ -100,7 +103,7 @@ const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...bo
 const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
 
 /** The function's body for S sources: a 4-lane loop, then a scalar loop for the last n mod 4 values. */
-function body(rounding: AdcRounding, S: number): number[] {
+function body(rounding: AdcRounding, S: number, values = false): number[] {
   // Parameters: src_0 … src_{S−1}, acc, n, origin, step, lo, hi; then the locals.
   const ACC = S;
   const N = S + 1;
@@ -156,7 +159,13 @@ function body(rounding: AdcRounding, S: number): number[] {
     const load = lanes === 4 ? [...v128Load, ...memarg] : [op.f32Load, ...memarg];
     const store = lanes === 4 ? [...v128Store, ...memarg] : [op.f32Store, ...memarg];
     const add = lanes === 4 ? f32x4Add : [op.f32Add];
-    const sum = Array.from({ length: S }, (_, s) => [...code(s, lanes), ...add]).flat();
+    // `values`: the value origin + step·k (a dynamic grid's), else the code k.
+    const value = !values
+      ? []
+      : lanes === 4
+        ? [...get(V_STEP), ...f32x4Mul, ...get(V_ORIGIN), ...f32x4Add]
+        : [...get(STEP), op.f32Mul, ...get(ORIGIN), op.f32Add];
+    const sum = Array.from({ length: S }, (_, s) => [...code(s, lanes), ...value, ...add]).flat();
     const next = Array.from({ length: S + 1 }, (_, s) => advance(s, lanes * 4)).flat(); // sources, then acc
     // prettier-ignore
     return [
@@ -272,7 +281,8 @@ const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 export function kernelModuleBytes(rounding: AdcRounding, shared: boolean): Uint8Array<ArrayBuffer> {
   const counts = Array.from({ length: MAX_SOURCES }, (_, i) => i + 1);
   // Functions (and their types) 0 … MAX_SOURCES − 1: adc1 … adcS, (S + 2 × i32, 4 × f32) → ();
-  // function MAX_SOURCES: absMax, (i32, i32) → f32; MAX_SOURCES + 1: copyRows, 6 × i32 → ().
+  // function MAX_SOURCES: absMax, (i32, i32) → f32; MAX_SOURCES + 1: copyRows, 6 × i32 → ();
+  // MAX_SOURCES + 2: adcValues, adc1's type.
   const adcTypes = counts.map((S) => [
     0x60,
     ...vector([...Array(S + 2).fill([I32]), [F32], [F32], [F32], [F32]]),
@@ -280,7 +290,7 @@ export function kernelModuleBytes(rounding: AdcRounding, shared: boolean): Uint8
   ]);
   const absMaxType = [0x60, ...vector([[I32], [I32]]), ...vector([[F32]])];
   const copyRowsType = [0x60, ...vector(Array(6).fill([I32])), 0];
-  const functions = [...counts.map((S) => S - 1), MAX_SOURCES, MAX_SOURCES + 1];
+  const functions = [...counts.map((S) => S - 1), MAX_SOURCES, MAX_SOURCES + 1, 0];
   // Memory limits: min 1 page; a shared memory must declare a maximum (4 GiB = 65536 pages).
   const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const imports = vector([[...name('env'), ...name('memory'), 0x02, ...limits]]);
@@ -293,10 +303,19 @@ export function kernelModuleBytes(rounding: AdcRounding, shared: boolean): Uint8
       7,
       vector([
         ...counts.map((S) => [...name(`adc${S}`), 0x00, ...uleb(S - 1)]),
+        [...name('adcValues'), 0x00, ...uleb(MAX_SOURCES + 2)],
         [...name('absMax'), 0x00, ...uleb(MAX_SOURCES)],
         [...name('copyRows'), 0x00, ...uleb(MAX_SOURCES + 1)],
       ]),
     ),
-    ...section(10, vector([...counts.map((S) => body(rounding, S)), absMaxBody(), copyRowsBody()])),
+    ...section(
+      10,
+      vector([
+        ...counts.map((S) => body(rounding, S)),
+        absMaxBody(),
+        copyRowsBody(),
+        body(rounding, 1, true),
+      ]),
+    ),
   ]);
 }
