@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adcGrid, fixedFullScaleAmperes, POW2_EPS_AMPERES } from '../chip';
 import type { ExperimentConfig } from '../config';
-import { wasmAdcSum, wasmAdcValuesSum } from '../kernels/wasm/adc';
+import { wasmAdcSum, wasmAdcValuesSum, wasmRowRanges } from '../kernels/wasm/adc';
 import type { LayerState } from './state';
 
 type AdcLevels = ExperimentConfig['periphery']['adcLevels'];
@@ -75,7 +75,11 @@ function calibratedGrid(levels: AdcLevels, bits: number, signed: boolean, fs: tf
 
 /** Dynamic row-tile range (min, max over vectors and columns) of one row tile's read: [Z, 1] each. */
 export function rowTileRange(state: LayerState, current: tf.Tensor2D): Range {
-  const r = tf.reshape(current, [state.dac.cycleWeights.length, -1]);
+  const Z = state.dac.cycleWeights.length;
+  // On wasm one read per row and statistic (`wasmRowRanges`).
+  const fast = wasmRowRanges(current, Z);
+  if (fast) return fast;
+  const r = tf.reshape(current, [Z, -1]);
   return { lo: tf.min(r, 1, true), hi: tf.max(r, 1, true) };
 }
 

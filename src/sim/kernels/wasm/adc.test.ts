@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../../scripts/lib/backend';
 import { randomArray } from '../../testUtils';
 import { kernelModuleBytes, MAX_SOURCES, type AdcRounding } from './module';
-import { wasmAbsMax, wasmAdcSum, wasmAdcValuesSum, type FixedGrid } from './adc';
+import { wasmAbsMax, wasmAdcSum, wasmAdcValuesSum, wasmRowRanges, type FixedGrid } from './adc';
 
 beforeAll(() => selectBackend('wasm'));
 afterAll(() => selectBackend('cpu'));
@@ -165,11 +165,31 @@ describe('fused WebAssembly ADC (wasm backend)', () => {
       }
   });
 
+  it('row ranges: min and max of each row, as a plain loop (rows of 1 … 13 values, either sign)', async () => {
+    for (const n of [1, 3, 4, 5, 13])
+      for (const rows of [1, 3]) {
+        const values = randomArray(rows * n, 10 * n + rows, 5);
+        if (n > 2) values[n - 1] = -9; // an extreme in the scalar tail of row 0
+        const x = tf.tensor2d(values, [rows, n]);
+        const { lo, hi } = wasmRowRanges(x, rows)!;
+        const row = (r: number) => Array.from(values.subarray(r * n, (r + 1) * n));
+        expect(lo.shape).toEqual([rows, 1]);
+        expect(Array.from(await lo.data())).toEqual(
+          Array.from({ length: rows }, (_, r) => Math.min(...row(r))),
+        );
+        expect(Array.from(await hi.data())).toEqual(
+          Array.from({ length: rows }, (_, r) => Math.max(...row(r))),
+        );
+        tf.dispose([x, lo, hi]);
+      }
+  });
+
   it('declines on another backend', async () => {
     await selectBackend('cpu');
     const I = tf.ones([2, 2]) as tf.Tensor2D;
     expect(wasmAdcSum([I], { origin: 0, step: 1, kMin: -1, kMax: 1, rounding: 'halfEven' })).toBeNull();
     expect(wasmAbsMax([I])).toBeNull();
+    expect(wasmRowRanges(I, 2)).toBeNull();
     I.dispose();
     await selectBackend('wasm');
   });

@@ -118,3 +118,28 @@ export function wasmAbsMax(tensors: readonly tf.Tensor[]): number | null {
   }
   return max;
 }
+
+/**
+ * Per row of x [R, n] (an input cycle of a row tile's read), its min and max as [R, 1] tensors — a
+ * dynamic row-tile range in one read of each row per statistic; null off the wasm backend or without its
+ * heap or SIMD.
+ */
+export function wasmRowRanges(x: tf.Tensor, rows: number): { lo: tf.Tensor; hi: tf.Tensor } | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const backend = tf.backend() as BackendWasm;
+  const fns = wasmKernels(backend, x, 'halfEven');
+  if (!fns) return null;
+  const values = backend.typedArrayFromHeap(x) as Float32Array;
+  const n = values.length / rows;
+  const at = (r: number) => values.byteOffset + 4 * r * n;
+  return {
+    lo: tf.tensor2d(
+      Float32Array.from({ length: rows }, (_, r) => fns.min(at(r), n)),
+      [rows, 1],
+    ),
+    hi: tf.tensor2d(
+      Float32Array.from({ length: rows }, (_, r) => fns.max(at(r), n)),
+      [rows, 1],
+    ),
+  };
+}

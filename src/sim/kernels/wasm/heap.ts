@@ -57,6 +57,8 @@ export interface Kernels {
   /** adcValues(src, acc, n, origin, step, lo, hi): acc += origin + step·clip(rnd((I − origin)/step), lo, hi) */
   adcValues: Exported;
   absMax: (src: number, n: number) => number;
+  min: (src: number, n: number) => number;
+  max: (src: number, n: number) => number;
   /** copyRows(src, srcStride, dst, dstStride, rows, bytes): `rows` copies of `bytes`, strides in bytes. */
   copyRows: (
     src: number,
@@ -83,6 +85,8 @@ function kernels(memory: WebAssembly.Memory, rounding: AdcRounding): Kernels | n
         adc: Array.from({ length: MAX_SOURCES }, (_, i) => exports[`adc${i + 1}`] as Exported),
         adcValues: exports.adcValues as Exported,
         absMax: exports.absMax as Kernels['absMax'],
+        min: exports.min as Kernels['min'],
+        max: exports.max as Kernels['max'],
         copyRows: exports.copyRows as Kernels['copyRows'],
       };
     }

@@ -7,7 +7,8 @@
  * with the same IEEE float32 operations in the same order as the composite tfjs-op path (`layer/adc.ts`:
  * Sub, RealDiv, Round / Floor, ClipByValue, then AddN of integer codes, exact in float32), so both give
  * identical codes. `adcValues` (one source) adds the value origin + step·k instead of the code k, for a
- * grid that differs per row tile (a dynamic range: step and origin per call). It also exports `absMax` (src, n) → max_i |I[i]|, the calibration's full-scale
+ * grid that differs per row tile (a dynamic range: step and origin per call); `min` and `max` (src, n)
+ * give such a range. It also exports `absMax` (src, n) → max_i |I[i]|, the calibration's full-scale
  * statistic at the 100th percentile, read in one pass, and `copyRows` (src, srcStride, dst, dstStride,
  * rows, bytes): a strided copy, the im2col of a run of patch columns along an output row
  * (`layer/tilePatches.ts`). Encoded here in the WebAssembly binary format (core spec §5, SIMD opcodes from the
@@ -194,8 +195,11 @@ function body(rounding: AdcRounding, S: number, values = false): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
-/** absMax(src, n) → f32: max |I[i]| over n values from byte address src (0 for n = 0). */
-function absMaxBody(): number[] {
+/**
+ * absMax / min / max (src, n) → f32: max |I[i]|, min I[i] or max I[i] over n values from byte address src
+ * (for n = 0: 0, +∞, −∞).
+ */
+function reduceBody(kind: 'absMax' | 'min' | 'max'): number[] {
   const SRC = 0;
   const N = 1;
   const END4 = 2;
@@ -206,25 +210,28 @@ function absMaxBody(): number[] {
   const set = (i: number) => [op.localSet, i];
   const memarg = [2, 0];
   const advance = (bytes: number) => [...get(SRC), op.i32Const, ...sleb(bytes), op.i32Add, ...set(SRC)];
+  const start = kind === 'absMax' ? 0 : kind === 'min' ? Infinity : -Infinity;
+  const [vAbs, sAbs] = kind === 'absMax' ? [f32x4Abs, [op.f32Abs]] : [[], []];
+  const [vPick, sPick] = kind === 'min' ? [f32x4Min, [op.f32Min]] : [f32x4Max, [op.f32Max]];
   // prettier-ignore
   const instructions = [
-    op.f32Const, ...f32Bytes(0), ...f32x4Splat, ...set(V_MAX),
+    op.f32Const, ...f32Bytes(start), ...f32x4Splat, ...set(V_MAX),
     ...get(SRC), ...get(N), op.i32Const, 2, op.i32Shl, op.i32Add, ...set(END),
     ...get(SRC), ...get(N), op.i32Const, ...sleb(-4), op.i32And, op.i32Const, 2, op.i32Shl, op.i32Add, ...set(END4),
-    // 4 lanes: V_MAX = max(V_MAX, |I|)
+    // 4 lanes: V_MAX = pick(V_MAX, |I| or I)
     op.block, 0x40, op.loop, 0x40,
     ...get(SRC), ...get(END4), op.i32GeU, op.brIf, 1,
-    ...get(V_MAX), ...get(SRC), ...v128Load, ...memarg, ...f32x4Abs, ...f32x4Max, ...set(V_MAX),
+    ...get(V_MAX), ...get(SRC), ...v128Load, ...memarg, ...vAbs, ...vPick, ...set(V_MAX),
     ...advance(16),
     op.br, 0, op.end, op.end,
-    // MAX = the largest lane
-    ...get(V_MAX), ...f32x4ExtractLane(0), ...get(V_MAX), ...f32x4ExtractLane(1), op.f32Max,
-    ...get(V_MAX), ...f32x4ExtractLane(2), ...get(V_MAX), ...f32x4ExtractLane(3), op.f32Max, op.f32Max,
+    // MAX = the pick of the lanes
+    ...get(V_MAX), ...f32x4ExtractLane(0), ...get(V_MAX), ...f32x4ExtractLane(1), ...sPick,
+    ...get(V_MAX), ...f32x4ExtractLane(2), ...get(V_MAX), ...f32x4ExtractLane(3), ...sPick, ...sPick,
     ...set(MAX),
     // the last n mod 4 values
     op.block, 0x40, op.loop, 0x40,
     ...get(SRC), ...get(END), op.i32GeU, op.brIf, 1,
-    ...get(MAX), ...get(SRC), op.f32Load, ...memarg, op.f32Abs, op.f32Max, ...set(MAX),
+    ...get(MAX), ...get(SRC), op.f32Load, ...memarg, ...sAbs, ...sPick, ...set(MAX),
     ...advance(4),
     op.br, 0, op.end, op.end,
     ...get(MAX),
@@ -282,7 +289,7 @@ export function kernelModuleBytes(rounding: AdcRounding, shared: boolean): Uint8
   const counts = Array.from({ length: MAX_SOURCES }, (_, i) => i + 1);
   // Functions (and their types) 0 … MAX_SOURCES − 1: adc1 … adcS, (S + 2 × i32, 4 × f32) → ();
   // function MAX_SOURCES: absMax, (i32, i32) → f32; MAX_SOURCES + 1: copyRows, 6 × i32 → ();
-  // MAX_SOURCES + 2: adcValues, adc1's type.
+  // MAX_SOURCES + 2: adcValues, adc1's type; MAX_SOURCES + 3, + 4: min, max, absMax's type.
   const adcTypes = counts.map((S) => [
     0x60,
     ...vector([...Array(S + 2).fill([I32]), [F32], [F32], [F32], [F32]]),
@@ -290,7 +297,7 @@ export function kernelModuleBytes(rounding: AdcRounding, shared: boolean): Uint8
   ]);
   const absMaxType = [0x60, ...vector([[I32], [I32]]), ...vector([[F32]])];
   const copyRowsType = [0x60, ...vector(Array(6).fill([I32])), 0];
-  const functions = [...counts.map((S) => S - 1), MAX_SOURCES, MAX_SOURCES + 1, 0];
+  const functions = [...counts.map((S) => S - 1), MAX_SOURCES, MAX_SOURCES + 1, 0, MAX_SOURCES, MAX_SOURCES];
   // Memory limits: min 1 page; a shared memory must declare a maximum (4 GiB = 65536 pages).
   const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const imports = vector([[...name('env'), ...name('memory'), 0x02, ...limits]]);
@@ -304,6 +311,8 @@ export function kernelModuleBytes(rounding: AdcRounding, shared: boolean): Uint8
       vector([
         ...counts.map((S) => [...name(`adc${S}`), 0x00, ...uleb(S - 1)]),
         [...name('adcValues'), 0x00, ...uleb(MAX_SOURCES + 2)],
+        [...name('min'), 0x00, ...uleb(MAX_SOURCES + 3)],
+        [...name('max'), 0x00, ...uleb(MAX_SOURCES + 4)],
         [...name('absMax'), 0x00, ...uleb(MAX_SOURCES)],
         [...name('copyRows'), 0x00, ...uleb(MAX_SOURCES + 1)],
       ]),
@@ -312,9 +321,11 @@ export function kernelModuleBytes(rounding: AdcRounding, shared: boolean): Uint8
       10,
       vector([
         ...counts.map((S) => body(rounding, S)),
-        absMaxBody(),
+        reduceBody('absMax'),
         copyRowsBody(),
         body(rounding, 1, true),
+        reduceBody('min'),
+        reduceBody('max'),
       ]),
     ),
   ]);
