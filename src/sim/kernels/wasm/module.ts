@@ -1,6 +1,7 @@
 /**
- * The bytes of a small WebAssembly SIMD module of kernels for the read on the wasm backend: the ADC of row tiles' currents on a fixed grid, summed
- * over the row tiles, in place in tfjs-wasm's heap (`adcAccumulate.ts` runs it):
+ * The bytes of a small WebAssembly SIMD module of kernels for the read on the wasm backend, run in place
+ * in tfjs-wasm's heap (`heap.ts`, `adc.ts`). `adc1` … `adc4`: the ADC of row tiles' currents on a fixed
+ * grid, summed over the row tiles,
  *
  *   acc[i] += Σ_s clip(rnd((I_s[i] − origin) / step), kMin, kMax)
  *
@@ -8,11 +9,11 @@
  * Sub, RealDiv, Round / Floor, ClipByValue, then AddN of integer codes, exact in float32), so both give
  * identical codes. `adcValues` (one source) adds the value origin + step·k instead of the code k, for a
  * grid that differs per row tile (a dynamic range: step and origin per call); `min` and `max` (src, n)
- * give such a range. It also exports `absMax` (src, n) → max_i |I[i]|, the calibration's full-scale
- * statistic at the 100th percentile, read in one pass, and `copyRows` (src, srcStride, dst, dstStride,
- * rows, bytes): a strided copy, the im2col of a run of patch columns along an output row
- * (`layer/tilePatches.ts`). Encoded here in the WebAssembly binary format (core spec §5, SIMD opcodes from the
- * fixed-width SIMD proposal), a few hundred bytes: no toolchain, no extra file to serve.
+ * give such a range. `absMax` (src, n) → max_i |I[i]|, the calibration's full-scale statistic at the
+ * 100th percentile, in one read; `copyRows` (src, srcStride, dst, dstStride, rows, bytes): a strided
+ * copy, the im2col of a run of patch columns along an output row (`layer/tilePatches.ts`). Encoded here
+ * in the WebAssembly binary format (core spec §5, SIMD opcodes from the fixed-width SIMD proposal), a
+ * few hundred bytes: no toolchain, no extra file to serve.
  */
 
 /** How the ADC rounds (config `adcRounding`). */
