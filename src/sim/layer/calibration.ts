@@ -25,10 +25,16 @@ export function calibrateInputScale(state: LayerState, x: tf.Tensor): void {
   const previous = calibration.inputScale;
   calibration.inputScale = tf.keep(
     tf.tidy(() => {
-      // The maximum is exact; other percentiles come from a strided sample.
-      const abs = tf.abs(x);
+      // The maximum is exact (on wasm one read of x, `wasmAbsMax`); other percentiles come from a
+      // strided sample.
       const q = p.inputCalibrationPercentile;
-      const v = q >= 100 ? tf.max(abs) : absPercentileOnDevice(strided(abs), q);
+      const fast = q >= 100 ? wasmAbsMax([x]) : null;
+      const v =
+        fast !== null
+          ? tf.scalar(fast)
+          : q >= 100
+            ? tf.max(tf.abs(x))
+            : absPercentileOnDevice(strided(tf.abs(x)), q);
       return tf.where(tf.greater(v, 0), v, tf.onesLike(v)) as tf.Scalar;
     }),
   );
