@@ -5,7 +5,8 @@
  * noiseless currents at reduction 1). Every chunk is read once here; its currents (noise included) are kept
  * for the conversions while they fit in `periphery.maxChunkElements` in all, so a calibration batch that
  * fits is read once in all. A chunk that does not fit is read again later (the same seeds give the same
- * currents). Statistics stay on the device: no read-back.
+ * currents). Statistics stay on the device: no read-back (on wasm, whose tensors live in CPU memory, the
+ * kernels of kernels/wasm read them in place).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { rowTileRange, type Range } from './adc';
