@@ -204,6 +204,10 @@ test('two tiny inference runs appear in the table and the chart, and the CSV exp
   // The digital network on the same 8 images is beside each run.
   await expect(rows.nth(0).getByTestId('run-baseline')).toContainText('%');
   await page.screenshot({ path: 'e2e/screenshots/lab-runs.png' });
+  // The tooltip is mounted only under the pointer (chartFrame.tsx): none before, the run's value on hover.
+  await expect(chart.locator('.recharts-tooltip-wrapper')).toHaveCount(0);
+  await chart.locator('.recharts-line-dot').nth(1).hover();
+  await expect(chart.locator('.recharts-tooltip-wrapper')).toContainText('%');
 
   const [download] = await Promise.all([
     page.waitForEvent('download'),

@@ -96,7 +96,7 @@ export const InferenceChart = memo(function InferenceChart({ runs, warmUp = fals
       series={withPoints}
       legend={runs.map((r, k) => ({ label: r.label, ...style(k) }))}
     >
-      {(width) => (
+      {(width, tooltip) => (
         <ComposedChart width={width} height={HEIGHT} data={rows} margin={MARGIN}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
           <XAxis
@@ -108,7 +108,7 @@ export const InferenceChart = memo(function InferenceChart({ runs, warmUp = fals
             label={xAxisTitle('test images evaluated')}
           />
           <YAxis domain={[0, 100]} ticks={PCT_TICKS} tickFormatter={pctTick} {...AXIS} />
-          <Tooltip formatter={pctOrBand(1)} />
+          {tooltip && <Tooltip formatter={pctOrBand(1)} />}
           {runs.map((r, k) => (r.repeats < 2 ? null : stdBand(r.id, r.label, k)))}
           {runs.map((r, k) => (
             <Line
@@ -148,7 +148,7 @@ export const PerRunChart = memo(function PerRunChart({ runs, warmUp = false }: C
           : [{ label: `${r.label}: digital`, ...style(k), strokeDasharray: '2 3', width: 1 }]),
       ])}
     >
-      {(width) => (
+      {(width, tooltip) => (
         <ComposedChart width={width} height={HEIGHT - 40} data={rows} margin={MARGIN}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
           <XAxis
@@ -162,7 +162,7 @@ export const PerRunChart = memo(function PerRunChart({ runs, warmUp = false }: C
             label={xAxisTitle('run')}
           />
           <YAxis domain={[0, 100]} ticks={PCT_TICKS} tickFormatter={pctTick} {...AXIS} />
-          <Tooltip formatter={pctOrBand(2)} />
+          {tooltip && <Tooltip formatter={pctOrBand(2)} />}
           {runs.map((r, k) => (r.series.runSummaries.length < 2 ? null : stdBand(r.id, r.label, k)))}
           {/* A mean of one run is that run's point: no line (recharts would draw a lone segment as a dot). */}
           {runs.map((r, k) =>
@@ -227,12 +227,12 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, warmUp = fals
         series={runs.length}
         legend={runs.map((r, k) => ({ label: `${r.label} loss`, ...style(k) }))}
       >
-        {(width) => (
+        {(width, tooltip) => (
           <LineChart width={width} height={HEIGHT - 20} data={rows} margin={MARGIN}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
             {xAxis}
             <YAxis {...AXIS} />
-            <Tooltip />
+            {tooltip && <Tooltip />}
             {runs.map((r, k) => (
               <Line
                 key={r.id}
@@ -256,12 +256,12 @@ export const TrainingCharts = memo(function TrainingCharts({ runs, warmUp = fals
           { label: `${r.label} test`, ...style(k) },
         ])}
       >
-        {(width) => (
+        {(width, tooltip) => (
           <LineChart width={width} height={HEIGHT - 20} data={rows} margin={MARGIN}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
             {xAxis}
             <YAxis domain={[0, 100]} ticks={PCT_TICKS} tickFormatter={pctTick} {...AXIS} />
-            <Tooltip formatter={(v) => `${Number(v).toFixed(1)} %`} />
+            {tooltip && <Tooltip formatter={(v) => `${Number(v).toFixed(1)} %`} />}
             {runs.map((r, k) => (
               <Line
                 key={`train${r.id}`}

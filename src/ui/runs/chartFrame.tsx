@@ -29,6 +29,7 @@ interface LegendItem {
  * A chart's frame: title, Save PNG, an HTML legend and the chart at the measured width. The legend is
  * drawn here rather than by recharts, whose legend measures itself and lays the chart out a second time
  * on every change (main-thread time while a run streams). Its items keep recharts' class for the PNG.
+ * The chart's Tooltip is mounted only under the pointer, for the same reason.
  */
 export function ChartFrame({
   title,
@@ -47,10 +48,14 @@ export function ChartFrame({
   legend: LegendItem[];
   /** More `data-*` attributes of the chart element, for tests (e.g. `{ 'data-front': 3 }`). */
   dataAttributes?: Record<`data-${string}`, string | number>;
-  children: (width: number) => ReactNode;
+  /** The chart at `width`; `tooltip`: whether to mount its recharts Tooltip (the pointer is over it). */
+  children: (width: number, tooltip: boolean) => ReactNode;
 }) {
   const [ref, width] = useElementWidth<HTMLDivElement>(640);
   const [error, setError] = useState<string | null>(null);
+  // recharts' Tooltip measures itself (getBoundingClientRect) when it mounts and when its payload changes,
+  // forcing a layout of the whole page inside the render: mounted only while the pointer is over the chart.
+  const [tooltip, setTooltip] = useState(false);
   return (
     <figure className="chart-frame">
       <figcaption>
@@ -84,6 +89,8 @@ export function ChartFrame({
         data-points={points}
         data-series={series}
         {...dataAttributes}
+        onPointerEnter={() => setTooltip(true)}
+        onPointerLeave={() => setTooltip(false)}
       >
         {legend.length > 0 && (
           <ul className="chart-legend">
@@ -105,7 +112,7 @@ export function ChartFrame({
             ))}
           </ul>
         )}
-        {children(width)}
+        {children(width, tooltip)}
       </div>
       {error && <p className="field-error">{error}</p>}
     </figure>

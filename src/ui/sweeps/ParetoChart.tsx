@@ -110,7 +110,7 @@ export const ParetoChart = memo(function ParetoChart({ run }: { run: SweepChartR
           { label: 'other points', stroke: OTHER, strokeDasharray: '1 5', width: 4 },
         ]}
       >
-        {(width) => (
+        {(width, tooltip) => (
           <ScatterChart width={width} height={280} margin={{ ...MARGIN, bottom: 24 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
             <XAxis
@@ -131,21 +131,23 @@ export const ParetoChart = memo(function ParetoChart({ run }: { run: SweepChartR
               tickFormatter={pctTick}
               {...AXIS}
             />
-            <Tooltip
-              cursor={{ strokeDasharray: '3 3' }}
-              content={(props) => {
-                const p = props.payload?.[0]?.payload as TradeOffPoint | undefined;
-                if (!props.active || !p) return null;
-                return (
-                  <div className="chart-tooltip">
-                    <strong>{pointLabel(run.sweep, p.values)}</strong>
-                    <br />
-                    {p.accuracyPct.toFixed(2)} %{p.stdPct > 0 ? ` ± ${p.stdPct.toFixed(2)} %` : ''} ·{' '}
-                    {shortNumber(p.cost)} {unit} (estimate){p.onFront ? ' · on the front' : ''}
-                  </div>
-                );
-              }}
-            />
+            {tooltip && (
+              <Tooltip
+                cursor={{ strokeDasharray: '3 3' }}
+                content={(props) => {
+                  const p = props.payload?.[0]?.payload as TradeOffPoint | undefined;
+                  if (!props.active || !p) return null;
+                  return (
+                    <div className="chart-tooltip">
+                      <strong>{pointLabel(run.sweep, p.values)}</strong>
+                      <br />
+                      {p.accuracyPct.toFixed(2)} %{p.stdPct > 0 ? ` ± ${p.stdPct.toFixed(2)} %` : ''} ·{' '}
+                      {shortNumber(p.cost)} {unit} (estimate){p.onFront ? ' · on the front' : ''}
+                    </div>
+                  );
+                }}
+              />
+            )}
             {digitalAccuracyLine(run.baselineAccuracy)}
             <Scatter data={others} shape={shape} isAnimationActive={false} />
             <Scatter

@@ -72,7 +72,7 @@ export const SweepLineChart = memo(function SweepLineChart({ run }: { run: Sweep
       series={series.length}
       legend={names.map((label, j) => ({ label, ...SERIES_STYLE(j) }))}
     >
-      {(width) => (
+      {(width, tooltip) => (
         <LineChart width={width} height={260} data={rows} margin={MARGIN}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
           <XAxis
@@ -97,10 +97,12 @@ export const SweepLineChart = memo(function SweepLineChart({ run }: { run: Sweep
             tickFormatter={(v: number) => `${v} %`}
             stroke="var(--muted)"
           />
-          <Tooltip
-            labelFormatter={(x) => `${axisLabel(first.path)} = ${rows.find((r) => r.x === x)?.label ?? x}`}
-            formatter={(v) => `${Number(v).toFixed(2)} %`}
-          />
+          {tooltip && (
+            <Tooltip
+              labelFormatter={(x) => `${axisLabel(first.path)} = ${rows.find((r) => r.x === x)?.label ?? x}`}
+              formatter={(v) => `${Number(v).toFixed(2)} %`}
+            />
+          )}
           {series.map((_, j) => (
             <Line
               key={j}
