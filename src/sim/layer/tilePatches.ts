@@ -132,7 +132,7 @@ export function tilePatchTensors(
   const outputs = widths.map((w) => backend.makeOutput([rows, w], 'float32'));
   const view = (info: tf.TensorInfo) => backend.typedArrayFromHeap(info) as Float32Array;
   const heap = new Float32Array(view(outputs[0]!).buffer);
-  const kernels = wasmKernels(backend, outputs[0]!, 'halfEven');
+  const kernels = wasmKernels(outputs[0], 'halfEven')?.kernels;
   const copyRows: CopyRows = kernels
     ? (src, srcStride, dst, dstStride, count, length) =>
         kernels.copyRows(4 * src, 4 * srcStride, 4 * dst, 4 * dstStride, count, 4 * length)

@@ -1,8 +1,9 @@
 /**
- * Runs the module's ADC functions (`module.ts`) on tensors of the wasm backend: the codes of every row tile's
- * currents on one fixed grid, summed over the row tiles, written straight into a new tensor in the
- * module heap. `layer/adc.ts` calls it for fixed and calibrated grids without ADC noise or clip flags;
- * everywhere else (other backends, dynamic ranges, noise) the composite tfjs-op path runs.
+ * Runs the module's ADC functions (`module.ts`) on tensors of the wasm backend, written straight into new
+ * tensors in the module heap: the codes of every row tile's currents on one fixed grid, or the values on
+ * a dynamic row-tile grid, summed over the row tiles; a range's min and max; max |I| for calibration.
+ * `layer/adc.ts` and `layer/calibration.ts` call them without ADC noise or clip flags; everywhere else
+ * (other backends, per-conversion ranges, noise, bound management) the composite tfjs-op path runs.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -26,10 +27,18 @@ export function wasmAdcAvailable(): boolean {
   if (tf.getBackend() !== 'wasm') return false;
   const probe = tf.zeros([1]);
   try {
-    return wasmKernels(tf.backend() as BackendWasm, probe, 'halfEven') !== null;
+    return wasmKernels(probe, 'halfEven') !== null;
   } finally {
     probe.dispose();
   }
+}
+
+/** A new [shape] float32 tensor of zeros in the heap, and its values (viewed after the allocation). */
+function zeros(backend: BackendWasm, shape: number[]) {
+  const info = backend.makeOutput(shape, 'float32');
+  const values = backend.typedArrayFromHeap(info) as Float32Array;
+  values.fill(0);
+  return { values, tensor: () => tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D };
 }
 
 /**
@@ -37,25 +46,22 @@ export function wasmAdcAvailable(): boolean {
  * when this is not the wasm backend or its heap or WebAssembly SIMD is out of reach.
  */
 export function wasmAdcSum(currents: readonly tf.Tensor2D[], grid: FixedGrid): tf.Tensor2D | null {
-  if (tf.getBackend() !== 'wasm' || currents.length === 0) return null;
-  const backend = tf.backend() as BackendWasm;
-  const fns = wasmKernels(backend, currents[0]!, grid.rounding);
-  if (!fns) return null;
+  const wasm = wasmKernels(currents[0], grid.rounding);
+  if (!wasm) return null;
+  const { backend, kernels: fns } = wasm;
   const value = (x: number | tf.Scalar) => (typeof x === 'number' ? x : x.dataSync()[0]!);
   const origin = value(grid.origin);
   const step = value(grid.step);
-  const shape = currents[0]!.shape;
-  const info = backend.makeOutput(shape, 'float32');
+  const sum = zeros(backend, currents[0]!.shape);
+  const acc = sum.values;
   // Addresses after the output's allocation (which may grow the heap).
-  const acc = backend.typedArrayFromHeap(info) as Float32Array;
-  acc.fill(0);
   const sources = currents.map((I) => (backend.typedArrayFromHeap(I) as Float32Array).byteOffset);
   const { kMin, kMax } = grid;
   for (let i = 0; i < sources.length; i += MAX_SOURCES) {
     const group = sources.slice(i, i + MAX_SOURCES);
     fns.adc[group.length - 1]!(...group, acc.byteOffset, acc.length, origin, step, kMin, kMax);
   }
-  return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
+  return sum.tensor();
 }
 
 /** A dynamic grid per row tile: per input cycle z (a row of [Z, ·]), origin and step (amperes). */
@@ -71,17 +77,15 @@ export interface RowGrids {
 /**
  * Σ_t origin_t,z + step_t,z·clip(rnd((I_t − origin_t,z)/step_t,z), kMin, kMax) over the row tiles' currents
  * I_t [Z·M, cols], z the input cycle of each row block of M·cols values; null off the wasm backend or
- * without its heap or SIMD. The same float32 operations per value as the composite path; the sum over
- * row tiles runs in tile order (AddN's grouping may differ in the last bit).
+ * without its heap or SIMD. The same float32 operations per value as the composite path, summed in tile
+ * order as its `sumParts` does.
  */
 export function wasmAdcValuesSum(currents: readonly tf.Tensor2D[], grids: RowGrids): tf.Tensor2D | null {
-  if (tf.getBackend() !== 'wasm' || currents.length === 0) return null;
-  const backend = tf.backend() as BackendWasm;
-  const fns = wasmKernels(backend, currents[0]!, grids.rounding);
-  if (!fns) return null;
-  const info = backend.makeOutput(currents[0]!.shape, 'float32');
-  const acc = backend.typedArrayFromHeap(info) as Float32Array;
-  acc.fill(0);
+  const wasm = wasmKernels(currents[0], grids.rounding);
+  if (!wasm) return null;
+  const { backend, kernels: fns } = wasm;
+  const sum = zeros(backend, currents[0]!.shape);
+  const acc = sum.values;
   currents.forEach((I, t) => {
     const src = (backend.typedArrayFromHeap(I) as Float32Array).byteOffset;
     const steps = grids.step[t]!;
@@ -99,7 +103,7 @@ export function wasmAdcValuesSum(currents: readonly tf.Tensor2D[], grids: RowGri
       );
     });
   });
-  return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor2D;
+  return sum.tensor();
 }
 
 /**
@@ -107,10 +111,9 @@ export function wasmAdcValuesSum(currents: readonly tf.Tensor2D[], grids: RowGri
  * heap or SIMD: the calibrated ADC full scale at the 100th percentile, in one read of the currents.
  */
 export function wasmAbsMax(tensors: readonly tf.Tensor[]): number | null {
-  if (tf.getBackend() !== 'wasm' || tensors.length === 0) return null;
-  const backend = tf.backend() as BackendWasm;
-  const fns = wasmKernels(backend, tensors[0]!, 'halfEven');
-  if (!fns) return null;
+  const wasm = wasmKernels(tensors[0], 'halfEven');
+  if (!wasm) return null;
+  const { backend, kernels: fns } = wasm;
   let max = 0;
   for (const t of tensors) {
     const values = backend.typedArrayFromHeap(t) as Float32Array;
@@ -125,10 +128,9 @@ export function wasmAbsMax(tensors: readonly tf.Tensor[]): number | null {
  * heap or SIMD.
  */
 export function wasmRowRanges(x: tf.Tensor, rows: number): { lo: tf.Tensor; hi: tf.Tensor } | null {
-  if (tf.getBackend() !== 'wasm') return null;
-  const backend = tf.backend() as BackendWasm;
-  const fns = wasmKernels(backend, x, 'halfEven');
-  if (!fns) return null;
+  const wasm = wasmKernels(x, 'halfEven');
+  if (!wasm) return null;
+  const { backend, kernels: fns } = wasm;
   const values = backend.typedArrayFromHeap(x) as Float32Array;
   const n = values.length / rows;
   const at = (r: number) => values.byteOffset + 4 * r * n;

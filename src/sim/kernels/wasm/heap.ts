@@ -4,7 +4,7 @@
  * build creates its shared memory in JavaScript and imports it, so it is kept while the backend starts
  * (`keepingWasmHeapMemory`, called by engine/backend.ts) and checked against the heap before use.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import { backend as tfBackend, getBackend as tfGetBackend, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { kernelModuleBytes, MAX_SOURCES, type AdcRounding } from './module';
 
@@ -40,7 +40,7 @@ export async function keepingWasmHeapMemory<T>(init: () => Promise<T>): Promise<
 }
 
 /** The wasm backend's heap as a WebAssembly.Memory (exported by the plain builds), or null. */
-function heapMemory(backend: BackendWasm, probe: tf.TensorInfo): WebAssembly.Memory | null {
+function heapMemory(backend: BackendWasm, probe: TensorInfo): WebAssembly.Memory | null {
   const exported = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
   const heap = (backend.typedArrayFromHeap(probe) as Float32Array).buffer;
   for (const memory of [exported, importedHeapMemory])
@@ -96,14 +96,16 @@ function kernels(memory: WebAssembly.Memory, rounding: AdcRounding): Kernels | n
 }
 
 /**
- * The kernels on the heap that holds `probe` (a tensor of the wasm backend), or null where the heap is
- * out of reach or this engine has no WebAssembly SIMD.
+ * The wasm backend and the kernels on its heap, when this is the wasm backend, `probe` (one of its
+ * tensors) lies in a heap in reach and this engine has WebAssembly SIMD; else null.
  */
 export function wasmKernels(
-  backend: BackendWasm,
-  probe: tf.TensorInfo,
+  probe: TensorInfo | undefined,
   rounding: AdcRounding,
-): Kernels | null {
+): { backend: BackendWasm; kernels: Kernels } | null {
+  if (probe === undefined || tfGetBackend() !== 'wasm') return null;
+  const backend = tfBackend() as BackendWasm;
   const memory = heapMemory(backend, probe);
-  return memory ? kernels(memory, rounding) : null;
+  const fns = memory ? kernels(memory, rounding) : null;
+  return fns ? { backend, kernels: fns } : null;
 }
