@@ -19,7 +19,7 @@ import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, BackendRejection, BackendReport } from './protocol';
 import { wasmAdcAvailable } from '../sim/kernels/wasm/adc';
-import { keepingWasmHeapMemory } from '../sim/kernels/wasm/heap';
+import { keepingWasmHeapMemory, startWasmKernelThreads } from '../sim/kernels/wasm/heap';
 import { errorMessage } from '../sim/errors';
 
 /** URLs of the WASM binaries; the bundler provides them in the browser, a directory path in Node. */
@@ -106,6 +106,17 @@ function describeThreads(threads: number): string {
   return `${count} (the page is not cross-origin isolated: the server sends no COOP/COEP headers)`;
 }
 
+/**
+ * The WASM backend's threads and the sim's kernel module: where it runs, its own threads start beside
+ * tfjs's (one per thread of tfjs's pool past the first), so the ADC passes use every core too.
+ */
+async function describeWasm(threads: number): Promise<string> {
+  if (!wasmAdcAvailable()) return describeThreads(threads);
+  const helpers = threads > 1 ? await startWasmKernelThreads(threads - 1) : 0;
+  const kernel = `SIMD ADC kernel${helpers > 0 ? ` on ${helpers + 1} threads` : ''}`;
+  return `${describeThreads(threads)}, ${kernel}`;
+}
+
 const SOFTWARE_REASON = (name: BackendName, device: string) =>
   `its adapter is a software renderer (${device}) that runs on the CPU, slower than WebAssembly here; ` +
   `open the page with ?backend=${name} to use it anyway`;
@@ -144,9 +155,7 @@ export async function selectBackend(
       await tf.ready();
       const threads = backend === 'wasm' ? getThreadsCount() : null;
       const description =
-        threads === null
-          ? probe.description
-          : `${probe.description}, ${describeThreads(threads)}${wasmAdcAvailable() ? ', SIMD ADC kernel' : ''}`;
+        threads === null ? probe.description : `${probe.description}, ${await describeWasm(threads)}`;
       return {
         backend,
         adapterDescription: description,

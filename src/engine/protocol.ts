@@ -30,7 +30,8 @@ export interface BackendReport {
   backend: BackendName;
   /**
    * Human-readable description of the device doing the work: the GPU adapter, or e.g. "CPU (WebAssembly),
-   * 2 threads, SIMD ADC kernel" (the simulated ADC runs in the one-pass WebAssembly kernel).
+   * 2 threads, SIMD ADC kernel on 2 threads" (the simulated ADC runs in the one-pass WebAssembly kernel,
+   * on as many threads as tfjs's pool).
    */
   adapterDescription: string;
   /** The GPU adapter is a software renderer on the CPU (used only when forced or nothing faster starts). */

@@ -48,7 +48,7 @@ function zeros(backend: BackendWasm, shape: number[]) {
 export function wasmAdcSum(currents: readonly tf.Tensor2D[], grid: FixedGrid): tf.Tensor2D | null {
   const wasm = wasmKernels(currents[0], grid.rounding);
   if (!wasm) return null;
-  const { backend, kernels: fns } = wasm;
+  const { backend, run } = wasm;
   const value = (x: number | tf.Scalar) => (typeof x === 'number' ? x : x.dataSync()[0]!);
   const origin = value(grid.origin);
   const step = value(grid.step);
@@ -59,7 +59,15 @@ export function wasmAdcSum(currents: readonly tf.Tensor2D[], grid: FixedGrid): t
   const { kMin, kMax } = grid;
   for (let i = 0; i < sources.length; i += MAX_SOURCES) {
     const group = sources.slice(i, i + MAX_SOURCES);
-    fns.adc[group.length - 1]!(...group, acc.byteOffset, acc.length, origin, step, kMin, kMax);
+    run(`adc${group.length as 1 | 2 | 3 | 4}`, acc.length, (at, count) => [
+      ...group.map((src) => src + 4 * at),
+      acc.byteOffset + 4 * at,
+      count,
+      origin,
+      step,
+      kMin,
+      kMax,
+    ]);
   }
   return sum.tensor();
 }
@@ -83,7 +91,7 @@ export interface RowGrids {
 export function wasmAdcValuesSum(currents: readonly tf.Tensor2D[], grids: RowGrids): tf.Tensor2D | null {
   const wasm = wasmKernels(currents[0], grids.rounding);
   if (!wasm) return null;
-  const { backend, kernels: fns } = wasm;
+  const { backend, run } = wasm;
   const sum = zeros(backend, currents[0]!.shape);
   const acc = sum.values;
   currents.forEach((I, t) => {
@@ -91,16 +99,11 @@ export function wasmAdcValuesSum(currents: readonly tf.Tensor2D[], grids: RowGri
     const steps = grids.step[t]!;
     const n = acc.length / steps.length;
     steps.forEach((step, z) => {
-      const at = 4 * z * n;
-      fns.adcValues(
-        src + at,
-        acc.byteOffset + at,
-        n,
-        grids.origin[t]?.[z] ?? 0,
-        step,
-        grids.kMin,
-        grids.kMax,
-      );
+      const origin = grids.origin[t]?.[z] ?? 0;
+      run('adcValues', n, (at, count) => {
+        const offset = 4 * (z * n + at);
+        return [src + offset, acc.byteOffset + offset, count, origin, step, grids.kMin, grids.kMax];
+      });
     });
   });
   return sum.tensor();
@@ -113,11 +116,11 @@ export function wasmAdcValuesSum(currents: readonly tf.Tensor2D[], grids: RowGri
 export function wasmAbsMax(tensors: readonly tf.Tensor[]): number | null {
   const wasm = wasmKernels(tensors[0], 'halfEven');
   if (!wasm) return null;
-  const { backend, kernels: fns } = wasm;
+  const { backend, run } = wasm;
   let max = 0;
   for (const t of tensors) {
     const values = backend.typedArrayFromHeap(t) as Float32Array;
-    max = Math.max(max, fns.absMax(values.byteOffset, values.length));
+    max = Math.max(max, ...run('absMax', values.length, (at, count) => [values.byteOffset + 4 * at, count]));
   }
   return max;
 }
@@ -130,17 +133,18 @@ export function wasmAbsMax(tensors: readonly tf.Tensor[]): number | null {
 export function wasmRowRanges(x: tf.Tensor, rows: number): { lo: tf.Tensor; hi: tf.Tensor } | null {
   const wasm = wasmKernels(x, 'halfEven');
   if (!wasm) return null;
-  const { backend, kernels: fns } = wasm;
+  const { backend, run } = wasm;
   const values = backend.typedArrayFromHeap(x) as Float32Array;
   const n = values.length / rows;
-  const at = (r: number) => values.byteOffset + 4 * r * n;
+  const of = (stat: 'min' | 'max', r: number) =>
+    run(stat, n, (at, count) => [values.byteOffset + 4 * (r * n + at), count]);
   return {
     lo: tf.tensor2d(
-      Float32Array.from({ length: rows }, (_, r) => fns.min(at(r), n)),
+      Float32Array.from({ length: rows }, (_, r) => Math.min(...of('min', r))),
       [rows, 1],
     ),
     hi: tf.tensor2d(
-      Float32Array.from({ length: rows }, (_, r) => fns.max(at(r), n)),
+      Float32Array.from({ length: rows }, (_, r) => Math.max(...of('max', r))),
       [rows, 1],
     ),
   };

@@ -4,9 +4,16 @@
  * build creates its shared memory in JavaScript and imports it, so it is kept while the backend starts
  * (`keepingWasmHeapMemory`, called by engine/backend.ts) and checked against the heap before use.
  */
-import { backend as tfBackend, getBackend as tfGetBackend, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  backend as tfBackend,
+  getBackend as tfGetBackend,
+  zeros,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { kernelModuleBytes, MAX_SOURCES, type AdcRounding } from './module';
+import { KERNEL_NAMES, type KernelName } from './jobs';
+import { kernelModuleBytes, type AdcRounding } from './module';
+import { kernelThreadsOn, runSplit, startKernelThreads } from './threads';
 
 /** The memory of tfjs-wasm's threaded build, which the module imports rather than exports. */
 let importedHeapMemory: WebAssembly.Memory | null = null;
@@ -48,17 +55,16 @@ function heapMemory(backend: BackendWasm, probe: TensorInfo): WebAssembly.Memory
   return null;
 }
 
-type Exported = (...args: number[]) => void;
-
-/** The module's functions (`module.ts`). */
+/**
+ * The module's functions (`module.ts`): the ADC and reducing passes by name (`jobs.ts` KERNEL_NAMES, the
+ * ones a kernel thread runs too), and the strided copy the patches use.
+ */
 export interface Kernels {
-  /** adc1 … adc4 */
-  adc: Exported[];
-  /** adcValues(src, acc, n, origin, step, lo, hi): acc += origin + step·clip(rnd((I − origin)/step), lo, hi) */
-  adcValues: Exported;
-  absMax: (src: number, n: number) => number;
-  min: (src: number, n: number) => number;
-  max: (src: number, n: number) => number;
+  /**
+   * adc1 … adc4 (src_1 … src_S, acc, n, origin, step, kMin, kMax); adcValues(src, acc, n, origin, step,
+   * lo, hi): acc += origin + step·clip(rnd((I − origin)/step), lo, hi); absMax, min, max (src, n) → f32.
+   */
+  exports: Record<KernelName, (...args: number[]) => number>;
   /** copyRows(src, srcStride, dst, dstStride, rows, bytes): `rows` copies of `bytes`, strides in bytes. */
   copyRows: (
     src: number,
@@ -82,11 +88,7 @@ function kernels(memory: WebAssembly.Memory, rounding: AdcRounding): Kernels | n
     if (WebAssembly.validate(bytes)) {
       const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
       fns = {
-        adc: Array.from({ length: MAX_SOURCES }, (_, i) => exports[`adc${i + 1}`] as Exported),
-        adcValues: exports.adcValues as Exported,
-        absMax: exports.absMax as Kernels['absMax'],
-        min: exports.min as Kernels['min'],
-        max: exports.max as Kernels['max'],
+        exports: Object.fromEntries(KERNEL_NAMES.map((k) => [k, exports[k]])) as Kernels['exports'],
         copyRows: exports.copyRows as Kernels['copyRows'],
       };
     }
@@ -97,15 +99,43 @@ function kernels(memory: WebAssembly.Memory, rounding: AdcRounding): Kernels | n
 
 /**
  * The wasm backend and the kernels on its heap, when this is the wasm backend, `probe` (one of its
- * tensors) lies in a heap in reach and this engine has WebAssembly SIMD; else null.
+ * tensors) lies in a heap in reach and this engine has WebAssembly SIMD; else null. `run(name, n, args)`
+ * runs an element-wise or reducing export over n values on every kernel thread (`threads.ts`), returning
+ * each part's result.
  */
 export function wasmKernels(
   probe: TensorInfo | undefined,
   rounding: AdcRounding,
-): { backend: BackendWasm; kernels: Kernels } | null {
+): {
+  backend: BackendWasm;
+  kernels: Kernels;
+  run: (name: KernelName, n: number, args: (at: number, count: number) => number[]) => number[];
+} | null {
   if (probe === undefined || tfGetBackend() !== 'wasm') return null;
   const backend = tfBackend() as BackendWasm;
   const memory = heapMemory(backend, probe);
   const fns = memory ? kernels(memory, rounding) : null;
-  return fns ? { backend, kernels: fns } : null;
+  if (!fns || !memory) return null;
+  const threads = kernelThreadsOn(memory);
+  const local = (name: KernelName, args: number[]) => fns.exports[name](...args);
+  return {
+    backend,
+    kernels: fns,
+    run: (name, n, args) => runSplit(threads, local, rounding, name, n, args),
+  };
+}
+
+/**
+ * Starts `count` kernel threads (`threads.ts`) on the wasm backend's heap, for the threaded build (a
+ * shared heap); resolves to how many started (0 elsewhere: the kernels run on the calling thread).
+ */
+export async function startWasmKernelThreads(count: number): Promise<number> {
+  if (tfGetBackend() !== 'wasm') return 0;
+  const probe = zeros([1]);
+  try {
+    const memory = heapMemory(tfBackend() as BackendWasm, probe);
+    return memory && kernels(memory, 'halfEven') ? await startKernelThreads(memory, count) : 0;
+  } finally {
+    probe.dispose();
+  }
 }
