@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     );
     log(`\nwrote ${options.json}`);
   }
-  log(formatSummary(results));
+  if (!options.memoryCheck) log(formatSummary(results));
 }
 
 main().catch((error: unknown) => {

@@ -34,6 +34,7 @@ import { applyPreset } from '../../src/sim/presets';
 import { createRng, type Rng } from '../../src/sim/rng';
 import { DEFAULT_IMAGES, TARGET_RATIO } from './defaults';
 import type { BenchOptions } from './options';
+import { memoryCheck } from './memoryCheck';
 import { makeBatches, median, pass, type Batch } from './passes';
 import { peakBytesOf, profilePreset, randomNormalNsPerDraw } from './profile';
 import { formatModelReport } from './report';
@@ -273,9 +274,22 @@ async function benchModel(
   }
 }
 
-/** Every model of `options`, each followed by its report; warns about tensors a model left behind. */
+/**
+ * Every model of `options`, each followed by its report; warns about tensors a model left behind. With
+ * --memory-check, each model's memory check instead (its report logged; no cost results).
+ */
 export async function runBench(options: BenchOptions, env: BenchEnvironment): Promise<ModelResult[]> {
   const { log } = env;
+  if (options.memoryCheck) {
+    for (const name of options.models) {
+      const tensorsBefore = tf.memory().numTensors;
+      const small = benchCases(name, options).find((c) => c.summary === '16x16')!;
+      for (const line of await memoryCheck(name, options, env, small.config)) log(line);
+      const leaked = tf.memory().numTensors - tensorsBefore;
+      if (leaked !== 0) log(`warning: ${leaked} tensors left after ${name}`);
+    }
+    return [];
+  }
   log(
     `presets: ${options.presets.join(', ')}, and the default config on ${SMALL_TILES}x${SMALL_TILES} tiles; ` +
       `target: simulated <= ${TARGET_RATIO}x ideal digital (SPEC §5), ratio = median of paired t_sim/t_digital`,

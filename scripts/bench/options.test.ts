@@ -27,6 +27,7 @@ describe('parseBenchOptions', () => {
       profile: false,
       json: null,
       calibrationImages: null,
+      memoryCheck: false,
     });
   });
 
@@ -50,6 +51,7 @@ describe('parseBenchOptions', () => {
         'out.json',
         '--calibration-images',
         '32',
+        '--memory-check',
       ),
     ).toEqual({
       models: ['googlenet'],
@@ -62,6 +64,7 @@ describe('parseBenchOptions', () => {
       profile: true,
       json: 'out.json',
       calibrationImages: 32,
+      memoryCheck: true,
     });
     expect(parse('--model', 'all').models).toEqual(['vgg8', 'googlenet']);
     expect(parse('--backend', 'webgpu').backend).toBe('webgpu');

@@ -13,7 +13,9 @@ const MAX_CALIBRATION_IMAGES = 1024;
 export const USAGE =
   'usage: npm run bench -- [--model vgg8|googlenet|all] [--backend wasm|cpu|webgpu|wasm-browser] [--images N] [--batch B]\n' +
   `                        [--presets ${DEFAULT_PRESETS.join(',')}] [--repeats 3] [--seed 1] [--profile]\n` +
-  '                        [--calibration-images N] [--json FILE]\n' +
+  '                        [--calibration-images N] [--json FILE] [--memory-check]\n' +
+  '--memory-check: instead of the cost cases, --repeats simulated passes of the default config on 16x16 tiles over\n' +
+  '          --images at --batch (default 64), reporting peak tensor memory and what each pass leaves (issue 11 item 5)\n' +
   'backends: wasm and cpu run in Node (WASM on one thread there); webgpu and wasm-browser (the threaded WASM build,\n' +
   '          one thread per core, as the app runs it) in headless Chromium (CHROMIUM_PATH, default /usr/bin/chromium)\n' +
   `presets: ${presets.map((p) => p.id).join(', ')}`;
@@ -40,6 +42,8 @@ export interface BenchOptions {
   json: string | null;
   /** Overrides periphery.calibrationImages (default: the config's 64). */
   calibrationImages: number | null;
+  /** Runs the memory check (`memoryCheck.ts`) instead of the cost cases. */
+  memoryCheck: boolean;
 }
 
 function positiveInt(value: string | undefined, name: string, max = Number.MAX_SAFE_INTEGER): number | null {
@@ -62,6 +66,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     profile: { type: 'boolean', default: false },
     json: { type: 'string' },
     'calibration-images': { type: 'string' },
+    'memory-check': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) return 'help';
@@ -103,5 +108,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       'calibration-images',
       MAX_CALIBRATION_IMAGES,
     ),
+    memoryCheck: values['memory-check'],
   };
 }

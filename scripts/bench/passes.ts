@@ -20,11 +20,14 @@ export function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** The first `images` images as input tensors of `batchSize` (built outside every timed region). */
-export function makeBatches(images: CifarImages, count: number, batchSize: number): Batch[] {
+/**
+ * `count` images from index `from` (default the first) as input tensors of `batchSize` (built outside
+ * every timed region).
+ */
+export function makeBatches(images: CifarImages, count: number, batchSize: number, from = 0): Batch[] {
   const out: Batch[] = [];
-  for (let first = 0; first < count; first += batchSize) {
-    const n = Math.min(batchSize, count - first);
+  for (let first = from; first < from + count; first += batchSize) {
+    const n = Math.min(batchSize, from + count - first);
     const data = makeBatch(
       images,
       Int32Array.from({ length: n }, (_, i) => first + i),

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatModelReport, formatSummary, table } from './report';
 import type { ModelResult, PresetResult } from './results';
+import { formatMemoryCheck, type MemoryRun } from './memoryCheck';
 
 function row(preset: string, ratio: number, extra: Partial<PresetResult> = {}): PresetResult {
   return {
@@ -102,5 +103,48 @@ describe('formatModelReport', () => {
 describe('table', () => {
   it('right-aligns every column to its widest cell', () => {
     expect(table(['a', 'bb'], [['ccc', 'd']])).toBe('|   a | bb |\n|-----|----|\n| ccc |  d |');
+  });
+});
+
+describe('formatMemoryCheck', () => {
+  const run = (peakMB: number, tensorsAfter: number, backendMB: number | null): MemoryRun => ({
+    seconds: 100,
+    accuracy: 0.9,
+    peakMB,
+    tensorsAfter,
+    tensorMBAfter: 47,
+    backendMB,
+  });
+  it('meets when the peak is within 1.5 GB and every pass leaves the same tensors and backend memory', () => {
+    const lines = formatMemoryCheck(
+      'googlenet',
+      10000,
+      64,
+      [run(753, 3063, 1043), run(752, 3063, 1043)],
+      'WASM heap',
+    );
+    expect(lines.at(-1)).toBe(
+      'verdict memory googlenet (10000 images, batch 64, 16x16 tiles): peak 753 MB of tensors -> meets the target ' +
+        '(<= 1536 MB); after each of 2 passes tensors flat, WASM heap flat',
+    );
+    expect(lines[0]).toContain('| WASM heap MB |');
+  });
+  it('says which part misses: the peak, tensors left behind, a growing pool', () => {
+    const peak = formatMemoryCheck('googlenet', 10, 8, [run(1600, 10, 5), run(1600, 10, 5)], 'WASM heap').at(
+      -1,
+    )!;
+    expect(peak).toContain('-> MISSES the target');
+    const leak = formatMemoryCheck('googlenet', 10, 8, [run(700, 10, 5), run(700, 11, 5)], 'WASM heap').at(
+      -1,
+    )!;
+    expect(leak).toContain('tensors NOT flat, WASM heap flat');
+    const pool = formatMemoryCheck(
+      'googlenet',
+      10,
+      8,
+      [run(700, 10, 5), run(700, 10, 6)],
+      'WebGPU buffers',
+    ).at(-1)!;
+    expect(pool).toContain('tensors flat, WebGPU buffers NOT flat');
   });
 });
