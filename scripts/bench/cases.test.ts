@@ -33,6 +33,17 @@ describe('benchCases', () => {
     for (const c of cases) expect(c.config.experiment).toMatchObject({ model: 'googlenet', seed: 7 });
   });
 
+  it('gives each case its cost target: 16x16 tiles 3x, bit-serial 2x per input cycle, else 1.5x', () => {
+    const cases = benchCases('vgg8', options('--presets', 'ideal,neurosim,rram'));
+    expect(cases.map((c) => [c.label, c.target.ratio])).toEqual([
+      ['ideal', 1.5],
+      ['neurosim', 12],
+      ['rram', 1.5],
+      ['default 16x16', 3],
+    ]);
+    expect(cases[1]!.config.periphery).toMatchObject({ dacMode: 'bitSerial', dacBits: 6 });
+  });
+
   it('applies --calibration-images to every case', () => {
     const cases = benchCases('vgg8', options('--presets', 'ideal', '--calibration-images', '16'));
     for (const c of cases) expect(c.config.periphery.calibrationImages).toBe(16);

@@ -8,6 +8,7 @@ function row(preset: string, ratio: number, extra: Partial<PresetResult> = {}): 
   return {
     preset,
     summary: null,
+    target: { ratio: 1.5, source: 'SPEC §5' },
     programSeconds: 0.5,
     calibration: null,
     chipMB: 5.25,
@@ -39,8 +40,10 @@ function model(name: 'vgg8' | 'googlenet', presets: PresetResult[]): ModelResult
 const vgg8 = model('vgg8', [
   row('ideal', 1.234, { summary: '128x128' }),
   row('rram', 3),
-  row('default 16x16', 4.567, {
+  row('neurosim', 13, { target: { ratio: 12, source: 'issue 11, 2x per input cycle, 6 cycles' } }),
+  row('default 16x16', 2.9, {
     summary: '16x16',
+    target: { ratio: 3, source: 'issue 11, 16x16 tiles' },
     calibration: { images: 64, firstSeconds: 2, seconds: 0.75, batchSeconds: 0.5 },
   }),
 ]);
@@ -51,11 +54,11 @@ const googlenet = model('googlenet', [
 
 describe('formatSummary', () => {
   it('gives the default config’s median ratios on 128x128 and 16x16 tiles, two decimals', () => {
-    expect(formatSummary([vgg8])).toBe('sim/ideal 128x128: 1.23  16x16: 4.57');
+    expect(formatSummary([vgg8])).toBe('sim/ideal 128x128: 1.23  16x16: 2.90');
   });
 
   it('joins one value per model with "/", in the order run', () => {
-    expect(formatSummary([vgg8, googlenet])).toBe('sim/ideal 128x128: 1.23/2.50  16x16: 4.57/10.00');
+    expect(formatSummary([vgg8, googlenet])).toBe('sim/ideal 128x128: 1.23/2.50  16x16: 2.90/10.00');
   });
 
   it('says n/a where a model has no such row', () => {
@@ -78,9 +81,9 @@ describe('formatModelReport', () => {
     expect(cells('default 16x16')).toEqual([
       'default 16x16',
       '100.0',
-      '21.9',
-      '4.57x',
-      '4.47–4.67',
+      '34.5',
+      '2.90x',
+      '2.80–3.00',
       '0.75',
       '0.50',
     ]);
@@ -89,9 +92,15 @@ describe('formatModelReport', () => {
 
   it('gives a cost verdict per case and a calibration verdict where there is one', () => {
     expect(text).toContain(
-      'verdict vgg8/ideal: simulated costs 1.23x ideal digital -> meets the SPEC §5 target (<= 1.5x)',
+      'verdict vgg8/ideal: simulated costs 1.23x ideal digital -> meets the target (<= 1.5x, SPEC §5)',
     );
     expect(text).toContain('verdict vgg8/rram: simulated costs 3.00x ideal digital -> MISSES');
+    expect(text).toContain(
+      'verdict vgg8/neurosim: simulated costs 13.00x ideal digital -> MISSES the target (<= 12x, issue 11, 2x per input cycle, 6 cycles)',
+    );
+    expect(text).toContain(
+      'verdict vgg8/default 16x16: simulated costs 2.90x ideal digital -> meets the target (<= 3x, issue 11, 16x16 tiles)',
+    );
     expect(text).toContain(
       'calibration vgg8/default 16x16: 0.75 s on 64 training images vs 0.50 s for one simulated batch of ' +
         'the same images = 1.50x -> MISSES the target (<= 1x; first pass, kernels cold: 2.00 s)',

@@ -26,10 +26,17 @@ export interface CalibrationTiming {
   batchSeconds: number;
 }
 
+/** A case's cost target: the largest ratio t_sim / t_digital it may reach, and where that comes from. */
+export interface CostTarget {
+  ratio: number;
+  source: string;
+}
+
 export interface PresetResult {
   /** The preset's id, or 'default' / 'default 16x16' for the default config. */
   preset: string;
   summary: SummaryTiles | null;
+  target: CostTarget;
   programSeconds: number;
   /** null when the config needs no calibration. */
   calibration: CalibrationTiming | null;
